@@ -1,0 +1,49 @@
+const { expect } = require('@playwright/test');
+const AxeBuilder = require('@axe-core/playwright').default;
+
+/** A unique, valid account for this run. */
+function newAccount(prefix = 'e2e') {
+  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return {
+    username: `${prefix}_${id}`.slice(0, 30),
+    email: `${prefix}.${id}@example.com`,
+    password: 'lantern-harbour-compass-9',
+  };
+}
+
+/** Collects console errors and failed requests; call `check()` at the end of a test. */
+function watchConsole(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('response', (res) => {
+    if (res.status() >= 500) problems.push(`${res.status()} ${res.url()}`);
+  });
+  return { check: () => expect(problems).toEqual([]) };
+}
+
+/** Waits until the wasm has hydrated the page (a click before that would be lost). */
+async function hydrated(page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+}
+
+async function expectAccessible(page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
+  expect(summary).toEqual([]);
+}
+
+async function signUp(page, account) {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('E-mail', { exact: true }).fill(account.email);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await page.getByLabel('Confirm password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/account\?welcome=1$/);
+}
+
+module.exports = { newAccount, watchConsole, hydrated, expectAccessible, signUp };

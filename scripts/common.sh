@@ -1,0 +1,69 @@
+# Shared by scripts/dev and scripts/test: install what a fresh machine lacks, start services.
+# Everything is idempotent: a second run only checks.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Builds are cached outside the clone so CI and fresh clones reuse them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/waypost-target}"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+CARGO_LEPTOS_VERSION="0.3.10"
+
+log() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
+
+# The wasm-bindgen CLI must equal the crate version in Cargo.lock, or the bundle breaks.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+apt_install() {
+  if command -v apt-get >/dev/null; then
+    if [ -z "${WAYPOST_APT_UPDATED:-}" ]; then apt-get update -qq; export WAYPOST_APT_UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "please install: $*" >&2; return 1
+  fi
+}
+
+ensure_toolchain() {
+  rustup target list --installed | grep -q wasm32-unknown-unknown || {
+    log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~10 minutes once)"
+    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+  fi
+  local wb; wb="$(wasm_bindgen_version)"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb"; then
+    log "installing wasm-bindgen-cli $wb"
+    # Without --locked: one of its locked dependency versions is not on the registry here.
+    cargo install wasm-bindgen-cli --version "=$wb"
+  fi
+  command -v node >/dev/null || { log "installing Node.js"; apt_install nodejs npm; }
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    log "installing browser-test tools and wasm-opt (npm)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || { log "installing chromium"; apt_install chromium; }
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ensure_services() {
+  if ! port_open 5432; then
+    log "starting PostgreSQL"
+    if ! ls /etc/postgresql >/dev/null 2>&1; then apt_install postgresql; fi
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+    for _ in $(seq 30); do port_open 5432 && break; sleep 1; done
+  fi
+  if ! port_open 6379; then
+    log "starting Redis"
+    command -v redis-server >/dev/null || apt_install redis-server
+    mkdir -p /var/lib/redis
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis
+    for _ in $(seq 30); do port_open 6379 && break; sleep 1; done
+  fi
+  port_open 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+  port_open 6379 || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
+}

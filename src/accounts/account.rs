@@ -1,0 +1,285 @@
+//! `/account`: the signed-in user's profile settings and password.
+
+use crate::accounts::model::OwnProfile;
+use crate::accounts::session::AuthRefresh;
+use crate::components::form::{action_error, Field, FormAlert};
+use crate::error::{AppError, FieldErrors};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_query_map;
+
+pub const MAX_BIO: usize = 2000;
+pub const MAX_WEBSITE: usize = 200;
+
+#[server(prefix = "/sfn", endpoint = "own_profile")]
+pub async fn get_own_profile() -> Result<OwnProfile, AppError> {
+    use super::server::{app_state, repo, require_login};
+    async {
+        let user = require_login().await?;
+        Ok(repo::own_profile(&app_state()?.pool, user.id).await?)
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// Normalises an X handle: accepts `@name`, `name` or an x.com/twitter.com profile URL.
+pub fn normalize_x_handle(raw: &str) -> Result<Option<String>, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let without_url = [
+        "https://x.com/",
+        "https://twitter.com/",
+        "x.com/",
+        "twitter.com/",
+    ]
+    .iter()
+    .find_map(|prefix| trimmed.strip_prefix(prefix))
+    .unwrap_or(trimmed);
+    let handle = without_url.trim_start_matches('@').trim_end_matches('/');
+    let valid = (1..=15).contains(&handle.len())
+        && handle
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(Some(handle.to_owned()))
+    } else {
+        Err("An X handle has 1–15 letters, digits or underscores, like @waypost.".to_owned())
+    }
+}
+
+/// Only http(s) links: anything else (e.g. `javascript:`) would be a script in a profile.
+pub fn normalize_website(raw: &str) -> Result<Option<String>, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let candidate = if trimmed.contains("://") {
+        trimmed.to_owned()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let lower = candidate.to_ascii_lowercase();
+    let host_ok = candidate
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .is_some_and(|host| host.contains('.') && !host.contains(' '));
+    if (lower.starts_with("https://") || lower.starts_with("http://"))
+        && host_ok
+        && candidate.len() <= MAX_WEBSITE
+        && !candidate.chars().any(char::is_whitespace)
+    {
+        Ok(Some(candidate))
+    } else {
+        Err("Enter a web address like https://example.com.".to_owned())
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "update_profile")]
+pub async fn update_profile(
+    display_name: String,
+    bio: String,
+    x_handle: String,
+    website: String,
+) -> Result<(), AppError> {
+    use super::server::{app_state, repo, require_login};
+    async {
+        let user = require_login().await?;
+        let display_name = display_name.trim().to_owned();
+        let bio = bio.trim().to_owned();
+        let mut errors = FieldErrors::new();
+        if display_name.chars().count() > super::signup::MAX_DISPLAY_NAME {
+            errors.add("display_name", "Use at most 80 characters.");
+        }
+        if bio.chars().count() > MAX_BIO {
+            errors.add("bio", format!("Keep your bio under {MAX_BIO} characters."));
+        }
+        let x_handle = normalize_x_handle(&x_handle).unwrap_or_else(|message| {
+            errors.add("x_handle", message);
+            None
+        });
+        let website = normalize_website(&website).unwrap_or_else(|message| {
+            errors.add("website", message);
+            None
+        });
+        errors.into_result()?;
+        repo::update_profile(
+            &app_state()?.pool,
+            user.id,
+            repo::ProfileUpdate {
+                display_name,
+                bio,
+                x_handle,
+                website,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/sfn", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_confirm: String,
+) -> Result<(), AppError> {
+    use super::server::{app_state, auth_session, password, repo};
+    async {
+        let mut auth = auth_session().await?;
+        let user = auth.user.clone().ok_or(AppError::Unauthenticated)?;
+        let stored = user.password_hash.clone().unwrap_or_default();
+        if !password::verify(current_password, stored).await? {
+            return Err(AppError::invalid(
+                "current_password",
+                "That is not your current password.",
+            ));
+        }
+        let mut errors = FieldErrors::new();
+        password::check_policy(
+            &new_password,
+            &user.username,
+            &user.email,
+            "new_password",
+            &mut errors,
+        );
+        if new_password != new_password_confirm {
+            errors.add("new_password_confirm", "The two passwords don't match.");
+        }
+        errors.into_result()?;
+        let hash = password::hash(new_password).await?;
+        let state = app_state()?;
+        repo::set_password(&state.pool, user.id, &hash).await?;
+        // The session's auth hash derives from the password hash: log in again with the new
+        // one so this session survives while every other session ends.
+        let updated = repo::find_by_id(&state.pool, user.id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        auth.login(&updated).await.map_err(|e| {
+            tracing::error!(error = %e, "could not refresh the session after a password change");
+            AppError::Internal
+        })?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let profile = Resource::new(|| (), |_| get_own_profile());
+    let welcome = move || use_query_map().read().get("welcome").is_some();
+    view! {
+        <Title text="Your account"/>
+        <section class="form-page form-page--wide">
+            <h1>"Your account"</h1>
+            <Show when=welcome>
+                <p class="alert alert--ok" role="status">"Welcome to Waypost! Tell readers a little about yourself."</p>
+            </Show>
+            <Suspense fallback=|| view! { <p>"Loading your settings…"</p> }>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(profile) => view! { <AccountForms profile/> }.into_any(),
+                        Err(AppError::Unauthenticated) => {
+                            view! { <Redirect path="/login?next=/account"/> }.into_any()
+                        }
+                        Err(error) => view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AccountForms(profile: OwnProfile) -> impl IntoView {
+    let update = ServerAction::<UpdateProfile>::new();
+    let update_error = action_error(update);
+    let change = ServerAction::<ChangePassword>::new();
+    let change_error = action_error(change);
+    let refresh = expect_context::<AuthRefresh>();
+    Effect::new(move |_| {
+        if matches!(update.value().get(), Some(Ok(()))) {
+            refresh.bump();
+        }
+    });
+    let profile_url = format!("/authors/{}", profile.username);
+    view! {
+        <div class="card">
+            <h2>"Profile"</h2>
+            <p class="hint">
+                "Signed in as " <strong>{profile.email.clone()}</strong> ". Your public page: "
+                <A href=profile_url.clone()>{profile_url.clone()}</A>
+            </p>
+            <ActionForm action=update attr:aria-label="Profile">
+                <FormAlert error=update_error/>
+                <Show when=move || matches!(update.value().get(), Some(Ok(())))>
+                    <p class="alert alert--ok" role="status">"Profile saved."</p>
+                </Show>
+                <Field label="Display name" name="display_name" value=profile.display_name autocomplete="name" maxlength=80 error=update_error/>
+                <Field
+                    label="Bio"
+                    name="bio"
+                    value=profile.bio
+                    multiline=true
+                    maxlength=2000
+                    hint="A few lines about you and the places you write about."
+                    error=update_error
+                />
+                <Field label="X handle" name="x_handle" value=profile.x_handle hint="For example @waypost." error=update_error/>
+                <Field label="Website" name="website" input_type="url" value=profile.website autocomplete="url" error=update_error/>
+                <button type="submit" class="button" disabled=move || update.pending().get()>
+                    {move || if update.pending().get() { "Saving…" } else { "Save profile" }}
+                </button>
+            </ActionForm>
+        </div>
+        <div class="card">
+            <h2>"Password"</h2>
+            <ActionForm action=change attr:aria-label="Change password">
+                <FormAlert error=change_error/>
+                <Show when=move || matches!(change.value().get(), Some(Ok(())))>
+                    <p class="alert alert--ok" role="status">"Password changed. Other devices have been signed out."</p>
+                </Show>
+                <Field label="Current password" name="current_password" input_type="password" autocomplete="current-password" required=true error=change_error/>
+                <Field label="New password" name="new_password" input_type="password" autocomplete="new-password" hint="At least 10 characters." required=true error=change_error/>
+                <Field label="Confirm new password" name="new_password_confirm" input_type="password" autocomplete="new-password" required=true error=change_error/>
+                <button type="submit" class="button" disabled=move || change.pending().get()>"Change password"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x_handles() {
+        assert_eq!(
+            normalize_x_handle("@way_post").unwrap(),
+            Some("way_post".into())
+        );
+        assert_eq!(
+            normalize_x_handle("https://x.com/waypost/").unwrap(),
+            Some("waypost".into())
+        );
+        assert_eq!(normalize_x_handle("  ").unwrap(), None);
+        assert!(normalize_x_handle("way post").is_err());
+        assert!(normalize_x_handle("sixteen_chars_xx").is_err());
+    }
+
+    #[test]
+    fn websites() {
+        assert_eq!(
+            normalize_website("example.com").unwrap(),
+            Some("https://example.com".into())
+        );
+        assert!(normalize_website("javascript:alert(1)").is_err());
+        assert!(normalize_website("https://exa mple.com").is_err());
+        assert!(normalize_website("ftp://example.com").is_err());
+    }
+}

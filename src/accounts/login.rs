@@ -1,0 +1,184 @@
+//! Log in and log out.
+
+use crate::accounts::session::AuthRefresh;
+use crate::components::form::{action_error, Field, FormAlert};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// Only same-site paths: `//evil.example` or `https://…` would be an open redirect.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "login")]
+pub async fn login(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    log_in(login, password, next)
+        .await
+        .map_err(AppError::with_status)
+}
+
+#[cfg(feature = "ssr")]
+async fn log_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::server::{app_state, auth_session, client_ip, rate_limit, repo, Credentials};
+    use crate::error::FieldErrors;
+
+    let login = login.trim().to_owned();
+    let mut errors = FieldErrors::new();
+    if login.is_empty() {
+        errors.add("login", "Enter your e-mail address or username.");
+    }
+    if password.is_empty() {
+        errors.add("password", "Enter your password.");
+    }
+    errors.into_result()?;
+
+    let state = app_state()?;
+    let account_key = state.redis_key(&["rl", "login", "account", &login.to_lowercase()]);
+    let ip_key = state.redis_key(&["rl", "login", "ip", &client_ip()]);
+    let account_limit = rate_limit::Limit {
+        max: state.config.login_attempts_per_account,
+        window_secs: state.config.login_window_secs,
+    };
+    let ip_limit = rate_limit::Limit {
+        max: state.config.login_attempts_per_ip,
+        window_secs: state.config.login_window_secs,
+    };
+    rate_limit::check(&state.redis, &account_key, &account_limit).await?;
+    rate_limit::check(&state.redis, &ip_key, &ip_limit).await?;
+
+    let mut auth = auth_session().await?;
+    let user = auth
+        .authenticate(Credentials { login, password })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "authentication failed to run");
+            AppError::Internal
+        })?;
+    let Some(user) = user else {
+        rate_limit::hit(&state.redis, &account_key, &account_limit).await?;
+        rate_limit::hit(&state.redis, &ip_key, &ip_limit).await?;
+        return Err(AppError::invalid(
+            "password",
+            "That e-mail/username and password don't match an active account. Check them and try again.",
+        ));
+    };
+    // `login` rotates the session id, so a session fixed before login is useless.
+    auth.login(&user).await.map_err(|e| {
+        tracing::error!(error = %e, "could not store the login in the session");
+        AppError::Internal
+    })?;
+    rate_limit::reset(&state.redis, &account_key).await?;
+    repo::record_login(&state.pool, user.id).await?;
+    tracing::info!(user_id = user.id, "user logged in");
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server(prefix = "/sfn", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::server::auth_session;
+    let mut auth = auth_session().await.map_err(AppError::with_status)?;
+    auth.logout().await.map_err(|e| {
+        tracing::error!(error = %e, "could not end the session");
+        AppError::Internal.with_status()
+    })?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let error = action_error(action);
+    let refresh = expect_context::<AuthRefresh>();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            refresh.bump();
+        }
+    });
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+
+    view! {
+        <Title text="Log in"/>
+        <section class="form-page">
+            <h1>"Welcome back"</h1>
+            <p class="lead">"Log in to rate stories and join the conversation."</p>
+            <div class="card">
+                <ActionForm action=action attr:aria-label="Log in">
+                    <FormAlert error=error/>
+                    <input type="hidden" name="next" value=next/>
+                    <Field label="E-mail or username" name="login" autocomplete="username" required=true error=error/>
+                    <Field
+                        label="Password"
+                        name="password"
+                        input_type="password"
+                        autocomplete="current-password"
+                        required=true
+                        error=error
+                    />
+                    <button type="submit" class="button" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+                    </button>
+                </ActionForm>
+                <p class="form-footer">"New to Waypost? " <A href="/signup">"Create an account"</A></p>
+            </div>
+        </section>
+    }
+}
+
+/// `/logout`: a confirmation page, because logging out changes state and so must be a POST.
+#[component]
+pub fn LogoutPage() -> impl IntoView {
+    let action = ServerAction::<Logout>::new();
+    let refresh = expect_context::<AuthRefresh>();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            refresh.bump();
+        }
+    });
+    view! {
+        <Title text="Log out"/>
+        <section class="form-page">
+            <h1>"Log out"</h1>
+            <div class="card">
+                <p>"You can log back in any time."</p>
+                <ActionForm action=action>
+                    <button type="submit" class="button">"Log out"</button>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_limited_to_local_paths() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(
+            safe_next(Some("/a\r\nSet-Cookie: x=1")),
+            "/",
+            "no header injection"
+        );
+        assert_eq!(safe_next(Some("/caf\u{e9}")), "/");
+    }
+}

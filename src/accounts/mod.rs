@@ -1,0 +1,15 @@
+//! Accounts: sign-up, log in/out, the signed-in user, settings and author profiles.
+//! Pages and their server functions live together; queries and auth plumbing are in `server`.
+
+pub mod account;
+pub mod login;
+pub mod model;
+pub mod profile;
+pub mod session;
+pub mod signup;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use model::CurrentUser;
+pub use session::{use_current_user, AuthRefresh, CurrentUserResource};

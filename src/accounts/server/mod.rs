@@ -1,0 +1,58 @@
+//! Server-only account code: queries, the axum-login backend, passwords, rate limits and the
+//! authorization helpers every server function uses.
+
+pub mod backend;
+pub mod password;
+pub mod rate_limit;
+pub mod repo;
+
+pub use backend::{AuthSession, Backend, Credentials};
+pub use repo::User;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum_login::AuthzBackend;
+use leptos::prelude::*;
+
+/// The application state provided to every page render and server function.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub async fn auth_session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<AuthSession>().await.map_err(|e| {
+        tracing::error!(error = %e, "auth session unavailable (is the auth layer installed?)");
+        AppError::Internal
+    })
+}
+
+/// The signed-in user, or 401.
+pub async fn require_login() -> Result<User, AppError> {
+    auth_session().await?.user.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user if they hold `permission`; 401 when anonymous, 403 otherwise.
+pub async fn require_permission(permission: &str) -> Result<User, AppError> {
+    let auth = auth_session().await?;
+    let user = auth.user.clone().ok_or(AppError::Unauthenticated)?;
+    if auth.backend.has_perm(&user, permission.to_owned()).await? {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Best-effort client address for rate limiting (proxy headers are handled in the HTTP layer).
+pub fn client_ip() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,44 @@
+//! Fixed-window counters in Redis, shared by every web process. Used to slow down password
+//! guessing per account and per client address.
+
+use crate::error::AppError;
+use crate::redis::RedisPool;
+use fred::prelude::*;
+
+#[derive(Clone)]
+pub struct Limit {
+    pub max: u64,
+    pub window_secs: u64,
+}
+
+/// Refuses with `RateLimited` when `key` has already reached `limit` in the current window.
+pub async fn check(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
+    let count: Option<u64> = redis.get(key).await?;
+    if count.unwrap_or(0) >= limit.max {
+        let ttl: i64 = redis.ttl(key).await?;
+        return Err(AppError::RateLimited {
+            retry_after_secs: u64::try_from(ttl).unwrap_or(limit.window_secs).max(1),
+        });
+    }
+    Ok(())
+}
+
+/// Counts one event; the window starts with the first event.
+pub async fn hit(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
+    let trx = redis.next().multi();
+    let _: () = trx.incr(key).await?;
+    let _: () = trx
+        .expire(
+            key,
+            limit.window_secs as i64,
+            Some(fred::types::ExpireOptions::NX),
+        )
+        .await?;
+    let _: (u64, i64) = trx.exec(true).await?;
+    Ok(())
+}
+
+pub async fn reset(redis: &RedisPool, key: &str) -> Result<(), AppError> {
+    let _: () = redis.del(key).await?;
+    Ok(())
+}

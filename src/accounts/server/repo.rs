@@ -1,0 +1,241 @@
+//! Account queries. Every statement is parameterized and checked at compile time (`.sqlx/`).
+
+use crate::accounts::model::{OwnProfile, PublicProfile};
+use crate::db::is_unique_violation;
+use crate::error::AppError;
+use sqlx::PgPool;
+use std::fmt;
+
+/// The signed-in user as axum-login keeps it.
+#[derive(Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub is_staff: bool,
+    pub is_active: bool,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"[redacted]")
+            .field("is_staff", &self.is_staff)
+            .finish_non_exhaustive()
+    }
+}
+
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+}
+
+pub const SIGNUP_GROUP: &str = "traveller";
+
+/// Creates the user, their profile and their traveller membership in one transaction:
+/// either all three exist afterwards or none does.
+pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> {
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query_as!(
+        User,
+        r#"INSERT INTO users (username, email, password_hash)
+           VALUES ($1, $2, $3)
+           RETURNING id, username, email, password_hash, is_staff, is_active"#,
+        new.username,
+        new.email,
+        new.password_hash,
+    )
+    .fetch_one(&mut *tx)
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        Err(e) if is_unique_violation(&e, "users_email_lower_key") => {
+            return Err(AppError::conflict(
+                "email",
+                "An account with this e-mail already exists. Try logging in instead.",
+            ))
+        }
+        Err(e) if is_unique_violation(&e, "users_username_lower_key") => {
+            return Err(AppError::conflict("username", "That username is taken."))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query!(
+        "INSERT INTO profiles (user_id, display_name) VALUES ($1, $2)",
+        user.id,
+        new.display_name,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let joined = sqlx::query!(
+        "INSERT INTO user_groups (user_id, group_id) SELECT $1, id FROM groups WHERE name = $2",
+        user.id,
+        SIGNUP_GROUP,
+    )
+    .execute(&mut *tx)
+    .await?;
+    if joined.rows_affected() != 1 {
+        tracing::error!(
+            group = SIGNUP_GROUP,
+            "sign-up group is missing; run the migrations"
+        );
+        return Err(AppError::Internal);
+    }
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Looks a user up by e-mail or username, case-insensitively.
+pub async fn find_by_login(pool: &PgPool, identifier: &str) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as!(
+        User,
+        r#"SELECT id, username, email, password_hash, is_staff, is_active
+           FROM users
+           WHERE lower(email) = lower($1) OR lower(username) = lower($1)
+           ORDER BY (lower(email) = lower($1)) DESC
+           LIMIT 1"#,
+        identifier,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn find_by_id(pool: &PgPool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as!(
+        User,
+        r#"SELECT id, username, email, password_hash, is_staff, is_active
+           FROM users WHERE id = $1"#,
+        id,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn record_login(pool: &PgPool, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET last_login_at = now() WHERE id = $1", id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Permission codenames from the user's groups; staff hold every permission.
+pub async fn permissions(pool: &PgPool, user: &User) -> Result<Vec<String>, sqlx::Error> {
+    if user.is_staff {
+        return sqlx::query_scalar!("SELECT codename FROM permissions ORDER BY codename")
+            .fetch_all(pool)
+            .await;
+    }
+    sqlx::query_scalar!(
+        r#"SELECT DISTINCT p.codename
+           FROM user_groups ug
+           JOIN group_permissions gp ON gp.group_id = ug.group_id
+           JOIN permissions p ON p.id = gp.permission_id
+           WHERE ug.user_id = $1
+           ORDER BY p.codename"#,
+        user.id,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn group_names(pool: &PgPool, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT g.name FROM user_groups ug JOIN groups g ON g.id = ug.group_id
+           WHERE ug.user_id = $1 ORDER BY g.name"#,
+        user_id,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Adds the user to a group by name (used by staff promotion and tests); idempotent.
+pub async fn add_to_group(pool: &PgPool, user_id: i64, group: &str) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        r#"INSERT INTO user_groups (user_id, group_id)
+           SELECT $1, id FROM groups WHERE name = $2
+           ON CONFLICT DO NOTHING"#,
+        user_id,
+        group,
+    )
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn public_profile(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<PublicProfile>, sqlx::Error> {
+    sqlx::query_as!(
+        PublicProfile,
+        r#"SELECT u.username, p.display_name, p.bio, p.avatar_url, p.x_handle, p.website,
+                  to_char(u.created_at, 'FMMonth YYYY') AS "joined!",
+                  EXISTS (SELECT 1 FROM user_groups ug JOIN groups g ON g.id = ug.group_id
+                          WHERE ug.user_id = u.id AND g.name = 'writer') AS "is_writer!"
+           FROM users u JOIN profiles p ON p.user_id = u.id
+           WHERE lower(u.username) = lower($1) AND u.is_active"#,
+        username,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn own_profile(pool: &PgPool, user_id: i64) -> Result<OwnProfile, sqlx::Error> {
+    sqlx::query_as!(
+        OwnProfile,
+        r#"SELECT u.username, u.email, p.display_name, p.bio,
+                  coalesce(p.x_handle, '') AS "x_handle!", coalesce(p.website, '') AS "website!"
+           FROM users u JOIN profiles p ON p.user_id = u.id
+           WHERE u.id = $1"#,
+        user_id,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+pub struct ProfileUpdate {
+    pub display_name: String,
+    pub bio: String,
+    pub x_handle: Option<String>,
+    pub website: Option<String>,
+}
+
+pub async fn update_profile(
+    pool: &PgPool,
+    user_id: i64,
+    update: ProfileUpdate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE profiles
+           SET display_name = $2, bio = $3, x_handle = $4, website = $5, updated_at = now()
+           WHERE user_id = $1"#,
+        user_id,
+        update.display_name,
+        update.bio,
+        update.x_handle,
+        update.website,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    pool: &PgPool,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        password_hash,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}

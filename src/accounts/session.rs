@@ -1,0 +1,49 @@
+//! The signed-in user as the page chrome sees it, shared by server render and hydration.
+
+use super::model::CurrentUser;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/sfn", endpoint = "current_user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    use super::server::{app_state, auth_session, repo};
+    let auth = auth_session().await?;
+    let Some(user) = auth.user else {
+        return Ok(None);
+    };
+    let state = app_state()?;
+    let permissions = repo::permissions(&state.pool, &user).await?;
+    let display_name = repo::own_profile(&state.pool, user.id).await?.display_name;
+    Ok(Some(CurrentUser {
+        id: user.id,
+        username: user.username,
+        display_name,
+        is_staff: user.is_staff,
+        permissions,
+    }))
+}
+
+/// Bumped after log in, sign-up, log out or a profile change so the header refetches the user.
+#[derive(Clone, Copy)]
+pub struct AuthRefresh(pub RwSignal<u64>);
+
+impl AuthRefresh {
+    pub fn bump(&self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct CurrentUserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+/// Creates the shared resource; call once, at the top of `App`.
+pub fn provide_current_user() {
+    let refresh = AuthRefresh(RwSignal::new(0));
+    let resource = Resource::new(move || refresh.0.get(), |_| get_current_user());
+    provide_context(refresh);
+    provide_context(CurrentUserResource(resource));
+}
+
+pub fn use_current_user() -> CurrentUserResource {
+    expect_context::<CurrentUserResource>()
+}

@@ -1,0 +1,85 @@
+//! The HTML shell, the router and the home page.
+
+use crate::accounts::account::AccountPage;
+use crate::accounts::login::{LoginPage, LogoutPage};
+use crate::accounts::profile::AuthorPage;
+use crate::accounts::session::provide_current_user;
+use crate::accounts::signup::SignupPage;
+use crate::components::layout::{NotFoundView, SiteFooter, SiteHeader};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_current_user();
+
+    // Lets tests (and people debugging) know the page is interactive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/waypost.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Title formatter=|text: String| if text.is_empty() { "Waypost".to_owned() } else { format!("{text} · Waypost") }/>
+        <Meta name="description" content="Waypost: travel stories from writers on the road."/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundView>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/signup") view=SignupPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/logout") view=LogoutPage/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/authors/:username") view=AuthorPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <Title text=""/>
+        <section class="hero">
+            <h1>"Stories from the road, told by the people who walked it."</h1>
+            <p class="lead">
+                "Waypost is where travellers read, rate and discuss first-hand travel writing — and where writers publish it."
+            </p>
+        </section>
+        <section aria-labelledby="latest-heading">
+            <h2 id="latest-heading">"Latest stories"</h2>
+            <div class="empty-state">
+                <p>"No stories have been published yet. Check back soon — our writers are on the road."</p>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,365 @@
+//! Typed configuration, read once from the environment (and an optional `.env`).
+//!
+//! Waypost's own names come first; the Django blog's names (`DB_*`, `DATABASE_RENDER_URL`,
+//! `REDISS_URL`, `DJANGO_ALLOWED_HOSTS`, `DJANGO_LOGLEVEL`) are accepted as fallbacks so an
+//! owner can move over with the same `.env`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// Development-only secret. Production refuses to start without a real `SECRET_KEY`.
+const DEV_SECRET_KEY: &str = "waypost-development-secret-key-not-for-production-use";
+const DEV_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/waypost";
+const DEV_REDIS_URL: &str = "redis://127.0.0.1:6379";
+const MIN_SECRET_KEY_LEN: usize = 32;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration error: {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// Development mode: local defaults, no `Secure` cookies, no HSTS.
+    pub development: bool,
+    pub secret_key: String,
+    pub database_url: String,
+    pub redis_url: String,
+    /// Hosts this site answers for; empty means any (development only).
+    pub allowed_hosts: Vec<String>,
+    /// Public base URL, e.g. `https://waypost.example`, used for absolute links.
+    pub site_url: String,
+    pub page_size: i64,
+    pub log_level: String,
+    /// Prefix for every Redis key Waypost writes, so tests and several sites can share a server.
+    pub redis_prefix: String,
+    pub login_attempts_per_account: u64,
+    pub login_attempts_per_ip: u64,
+    pub login_window_secs: u64,
+}
+
+/// Secrets and credentials never reach a log line.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("development", &self.development)
+            .field("secret_key", &"[redacted]")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("redis_url", &redact_url(&self.redis_url))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("site_url", &self.site_url)
+            .field("page_size", &self.page_size)
+            .field("log_level", &self.log_level)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "[unparseable url]".to_owned(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    /// Builds the configuration from a map of variables: the testable core of `from_env`.
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let development = match get("ENVIRONMENT_DEVELOPMENT") {
+            None => true,
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                ConfigError::new(
+                    "ENVIRONMENT_DEVELOPMENT",
+                    format!("expected true or false, got {v:?}"),
+                )
+            })?,
+        };
+
+        let secret_key = match get("SECRET_KEY") {
+            Some(key) if key.len() >= MIN_SECRET_KEY_LEN => key,
+            Some(_) if development => DEV_SECRET_KEY.to_owned(),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "SECRET_KEY",
+                    format!("must be at least {MIN_SECRET_KEY_LEN} characters in production"),
+                ))
+            }
+            None if development => DEV_SECRET_KEY.to_owned(),
+            None => return Err(ConfigError::new("SECRET_KEY", "is required in production")),
+        };
+
+        let database_url = database_url(&get, development)?;
+        let redis_url = redis_url(&get, development)?;
+
+        let allowed_hosts: Vec<String> = get("ALLOWED_HOSTS")
+            .or_else(|| get("DJANGO_ALLOWED_HOSTS"))
+            .map(|v| {
+                v.split([',', ' '])
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .filter(|h| !h.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !development && allowed_hosts.is_empty() {
+            return Err(ConfigError::new(
+                "ALLOWED_HOSTS",
+                "is required in production (comma-separated host names)",
+            ));
+        }
+
+        let site_url = match get("SITE_URL") {
+            Some(v) => {
+                let url = url::Url::parse(&v)
+                    .map_err(|e| ConfigError::new("SITE_URL", format!("not a valid URL ({e})")))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(ConfigError::new(
+                        "SITE_URL",
+                        "must start with http:// or https://",
+                    ));
+                }
+                v.trim_end_matches('/').to_owned()
+            }
+            None if development => "http://127.0.0.1:3000".to_owned(),
+            None => return Err(ConfigError::new("SITE_URL", "is required in production")),
+        };
+
+        let page_size = parse_number(&get, "PAGE_SIZE", 5, 1, 100)?;
+        let log_level = get("LOG_LEVEL")
+            .or_else(|| get("RUST_LOG"))
+            .or_else(|| get("DJANGO_LOGLEVEL"))
+            .unwrap_or_else(|| "info".to_owned());
+
+        Ok(Config {
+            development,
+            secret_key,
+            database_url,
+            redis_url,
+            allowed_hosts,
+            site_url,
+            page_size,
+            log_level,
+            redis_prefix: get("REDIS_PREFIX").unwrap_or_else(|| "waypost".to_owned()),
+            login_attempts_per_account: parse_number(
+                &get,
+                "LOGIN_ATTEMPTS_PER_ACCOUNT",
+                5,
+                1,
+                10_000,
+            )? as u64,
+            login_attempts_per_ip: parse_number(&get, "LOGIN_ATTEMPTS_PER_IP", 30, 1, 100_000)?
+                as u64,
+            login_window_secs: parse_number(&get, "LOGIN_WINDOW_SECS", 900, 1, 86_400)? as u64,
+        })
+    }
+
+    /// Cookies get `Secure` and responses HSTS only in production (served over HTTPS).
+    pub fn production(&self) -> bool {
+        !self.development
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                name,
+                format!("expected a whole number from {min} to {max}, got {v:?}"),
+            )),
+        },
+    }
+}
+
+/// `DATABASE_URL`, else the Django names: in development the local `DB_*` first, in
+/// production the hosted `DATABASE_RENDER_URL` first.
+fn database_url(
+    get: &impl Fn(&str) -> Option<String>,
+    development: bool,
+) -> Result<String, ConfigError> {
+    let from_parts = || -> Option<String> {
+        let name = get("DB_NAME")?;
+        let user = get("DB_USER").unwrap_or_else(|| "postgres".to_owned());
+        let host = get("DB_HOST").unwrap_or_else(|| "127.0.0.1".to_owned());
+        let port = get("DB_PORT").unwrap_or_else(|| "5432".to_owned());
+        let mut url = url::Url::parse(&format!("postgres://{host}:{port}/")).ok()?;
+        url.set_username(&user).ok()?;
+        if let Some(password) = get("DB_PASSWORD") {
+            url.set_password(Some(&password)).ok()?;
+        }
+        url.set_path(&name);
+        Some(url.to_string())
+    };
+    let chosen = get("DATABASE_URL").or_else(|| {
+        if development {
+            from_parts().or_else(|| get("DATABASE_RENDER_URL"))
+        } else {
+            get("DATABASE_RENDER_URL").or_else(from_parts)
+        }
+    });
+    match chosen {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(url),
+        Some(_) => Err(ConfigError::new(
+            "DATABASE_URL",
+            "must be a postgres:// or postgresql:// URL",
+        )),
+        None if development => Ok(DEV_DATABASE_URL.to_owned()),
+        None => Err(ConfigError::new(
+            "DATABASE_URL",
+            "is required in production",
+        )),
+    }
+}
+
+/// `REDIS_URL`, else the Django blog's `REDISS_URL` (TLS, as on Render).
+fn redis_url(
+    get: &impl Fn(&str) -> Option<String>,
+    development: bool,
+) -> Result<String, ConfigError> {
+    match get("REDIS_URL").or_else(|| get("REDISS_URL")) {
+        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => Ok(url),
+        Some(_) => Err(ConfigError::new(
+            "REDIS_URL",
+            "must be a redis:// or rediss:// URL",
+        )),
+        None if development => Ok(DEV_REDIS_URL.to_owned()),
+        None => Err(ConfigError::new("REDIS_URL", "is required in production")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn development_has_local_defaults() {
+        let config = Config::from_vars(vars(&[])).expect("defaults");
+        assert!(config.development);
+        assert_eq!(config.database_url, DEV_DATABASE_URL);
+        assert_eq!(config.redis_url, DEV_REDIS_URL);
+        assert_eq!(config.page_size, 5);
+    }
+
+    #[test]
+    fn production_names_the_missing_variable() {
+        let err = Config::from_vars(vars(&[("ENVIRONMENT_DEVELOPMENT", "False")])).unwrap_err();
+        assert_eq!(err.variable, "SECRET_KEY");
+        assert_eq!(
+            err.to_string(),
+            "configuration error: SECRET_KEY: is required in production"
+        );
+    }
+
+    #[test]
+    fn production_rejects_a_short_secret() {
+        let err = Config::from_vars(vars(&[
+            ("ENVIRONMENT_DEVELOPMENT", "false"),
+            ("SECRET_KEY", "short"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "SECRET_KEY");
+    }
+
+    #[test]
+    fn invalid_page_size_is_named() {
+        let err = Config::from_vars(vars(&[("PAGE_SIZE", "lots")])).unwrap_err();
+        assert_eq!(err.variable, "PAGE_SIZE");
+    }
+
+    #[test]
+    fn django_names_are_understood() {
+        let config = Config::from_vars(vars(&[
+            ("ENVIRONMENT_DEVELOPMENT", "False"),
+            ("SECRET_KEY", &"x".repeat(40)),
+            ("DATABASE_RENDER_URL", "postgres://u:p@render.example/blog"),
+            ("DB_NAME", "local"),
+            ("REDISS_URL", "rediss://:pw@redis.example:6380"),
+            ("DJANGO_ALLOWED_HOSTS", "blog.example, www.blog.example"),
+            ("SITE_URL", "https://blog.example/"),
+        ]))
+        .expect("production config");
+        assert_eq!(config.database_url, "postgres://u:p@render.example/blog");
+        assert_eq!(config.redis_url, "rediss://:pw@redis.example:6380");
+        assert_eq!(
+            config.allowed_hosts,
+            vec!["blog.example", "www.blog.example"]
+        );
+        assert_eq!(config.site_url, "https://blog.example");
+    }
+
+    #[test]
+    fn development_prefers_local_db_parts() {
+        let config = Config::from_vars(vars(&[
+            ("DATABASE_RENDER_URL", "postgres://u:p@render.example/blog"),
+            ("DB_NAME", "blog"),
+            ("DB_USER", "me"),
+            ("DB_PASSWORD", "p@ss word"),
+            ("DB_HOST", "db"),
+        ]))
+        .expect("dev config");
+        assert_eq!(
+            config.database_url,
+            "postgres://me:p%40ss%20word@db:5432/blog"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let config = Config::from_vars(vars(&[
+            ("SECRET_KEY", &"s3cr3t".repeat(8)),
+            ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+        ]))
+        .expect("config");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cr3t"));
+        assert!(!shown.contains("hunter2"));
+    }
+}

@@ -1,0 +1,27 @@
+//! Waypost: a multi-author travel blog. One crate, two builds: `ssr` (the axum server) and
+//! `hydrate` (the wasm that makes server-rendered pages interactive).
+
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod app;
+pub mod components;
+pub mod error;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod redis;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod web;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,34 @@
+//! `GET /healthz`: liveness plus the state of PostgreSQL and Redis, for load balancers and Docker.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use fred::prelude::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database =
+        tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(&state.pool)).await;
+    let database_ok = matches!(database, Ok(Ok(_)));
+    let redis = tokio::time::timeout(CHECK_TIMEOUT, state.redis.ping::<String>(None)).await;
+    let redis_ok = matches!(redis, Ok(Ok(_)));
+    let status = if database_ok && redis_ok {
+        "ok"
+    } else {
+        "degraded"
+    };
+    let code = if database_ok && redis_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = |ok: bool| if ok { "ok" } else { "down" };
+    (
+        code,
+        Json(json!({ "status": status, "database": word(database_ok), "redis": word(redis_ok) })),
+    )
+}

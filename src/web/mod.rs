@@ -1,0 +1,56 @@
+//! The axum application: routes, the Leptos integration and the middleware stack.
+
+pub mod health;
+pub mod security;
+
+use crate::accounts::server::Backend;
+use crate::app::{shell, App};
+use crate::state::AppState;
+use axum::routing::get;
+use axum::Router;
+use axum_login::AuthManagerLayerBuilder;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_redis_store::RedisStore;
+
+pub const SESSION_COOKIE: &str = "waypost_session";
+
+/// Builds the whole application for `state`; used by `main` and by the integration tests.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let production = state.config.production();
+
+    let session_layer = SessionManagerLayer::new(RedisStore::new(state.redis.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(production)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+    let auth_layer =
+        AuthManagerLayerBuilder::new(Backend::new(state.pool.clone()), session_layer).build();
+
+    let leptos_context = security::provide_request_nonce;
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(&state, routes, leptos_context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(leptos_context, shell))
+        .layer(auth_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::csrf_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,207 @@
+//! Test harness: the real application router on a fresh PostgreSQL database (from
+//! `#[sqlx::test]`) and the real Redis, with a per-test Redis key prefix.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tower::ServiceExt;
+use waypost::config::Config;
+use waypost::state::AppState;
+
+pub const PASSWORD: &str = "harbour-lantern-compass";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+}
+
+static NEXT_PREFIX: AtomicU64 = AtomicU64::new(0);
+
+impl TestApp {
+    pub async fn new(pool: PgPool) -> Self {
+        Self::with_vars(pool, &[]).await
+    }
+
+    pub async fn with_vars(pool: PgPool, extra: &[(&str, &str)]) -> Self {
+        let prefix = format!(
+            "waypost-test:{}:{}:{}",
+            std::process::id(),
+            NEXT_PREFIX.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        );
+        let redis_url =
+            std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("REDIS_URL".to_owned(), redis_url.clone()),
+            ("REDIS_PREFIX".to_owned(), prefix),
+            ("SITE_URL".to_owned(), "http://127.0.0.1:3000".to_owned()),
+            // The pool comes from #[sqlx::test]; this only satisfies production validation.
+            (
+                "DATABASE_URL".to_owned(),
+                "postgres://postgres@127.0.0.1:5432/unused".to_owned(),
+            ),
+        ]);
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_vars(vars).expect("test config");
+        let redis = waypost::redis::connect(&redis_url)
+            .await
+            .expect("redis is running");
+        let leptos_options = leptos::prelude::LeptosOptions::builder()
+            .output_name("waypost")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .build();
+        let state = AppState {
+            leptos_options,
+            pool,
+            redis,
+            config: Arc::new(config),
+        };
+        TestApp {
+            router: waypost::web::router(state.clone()),
+            state,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            ip: [127, 0, 0, 1],
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.state.pool
+    }
+}
+
+pub struct Client {
+    router: Router,
+    /// The session cookie, kept like a browser would.
+    pub cookie: Option<String>,
+    pub ip: [u8; 4],
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Client {
+    pub async fn send(&mut self, mut request: Request<Body>) -> TestResponse {
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+        }
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(SocketAddr::from((
+                self.ip, 40000,
+            ))));
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router is infallible");
+        for set_cookie in response.headers().get_all(header::SET_COOKIE) {
+            let text = set_cookie.to_str().unwrap_or_default();
+            if let Some(pair) = text.split(';').next() {
+                if let Some((name, value)) = pair.split_once('=') {
+                    if name == waypost::web::SESSION_COOKIE {
+                        let expired = text.contains("Max-Age=0") || value.is_empty();
+                        self.cookie = (!expired).then(|| pair.to_owned());
+                    }
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let request = Request::get(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Calls a server function the way the hydrated page does (same-origin fetch).
+    pub async fn call(&mut self, endpoint: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let request = Request::post(format!("/sfn/{endpoint}"))
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(
+                serde_urlencoded::to_string(fields).expect("form"),
+            ))
+            .expect("request");
+        self.send(request).await
+    }
+
+    pub async fn signup(&mut self, username: &str, email: &str) -> TestResponse {
+        self.call(
+            "signup",
+            &[
+                ("username", username),
+                ("email", email),
+                ("display_name", ""),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> TestResponse {
+        self.call("login", &[("login", login), ("password", password)])
+            .await
+    }
+
+    pub async fn current_user(&mut self) -> serde_json::Value {
+        let response = self.call("current_user", &[]).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.json()
+    }
+}

@@ -1,0 +1,172 @@
+//! The HTTP layer: health, security headers, CSRF refusal, sessions and error pages.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use sqlx::PgPool;
+
+#[sqlx::test]
+async fn healthz_reports_database_and_redis(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let response = app.client().get("/healthz").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(
+        response.json(),
+        serde_json::json!({ "status": "ok", "database": "ok", "redis": "ok" })
+    );
+}
+
+#[sqlx::test]
+async fn healthz_is_503_when_the_database_is_down(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    pool.close().await;
+    let response = app.client().get("/healthz").await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.json()["database"], "down");
+    assert_eq!(response.json()["redis"], "ok");
+}
+
+#[sqlx::test]
+async fn pages_carry_security_headers(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let response = app.client().get("/").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let csp = response.header("content-security-policy").expect("CSP");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("script nonce");
+    assert!(
+        response.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the header's nonce"
+    );
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(response.header("x-frame-options"), Some("DENY"));
+    assert_eq!(
+        response.header("referrer-policy"),
+        Some("strict-origin-when-cross-origin")
+    );
+    assert!(
+        response.header("strict-transport-security").is_none(),
+        "no HSTS in development"
+    );
+
+    // A second request gets a fresh nonce.
+    let again = app.client().get("/").await;
+    assert_ne!(again.header("content-security-policy"), Some(csp));
+}
+
+#[sqlx::test]
+async fn production_adds_hsts_and_secure_cookies(pool: PgPool) {
+    let secret = "p".repeat(48);
+    let app = TestApp::with_vars(
+        pool,
+        &[
+            ("ENVIRONMENT_DEVELOPMENT", "false"),
+            ("SECRET_KEY", &secret),
+            ("ALLOWED_HOSTS", "127.0.0.1"),
+        ],
+    )
+    .await;
+    let mut client = app.client();
+    let response = client.get("/").await;
+    assert!(response
+        .header("strict-transport-security")
+        .unwrap()
+        .contains("max-age="));
+    let response = client.signup("ana", "ana@example.com").await;
+    let cookie = response.header("set-cookie").expect("session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[sqlx::test]
+async fn session_cookie_is_httponly_and_lax_and_anonymous_get_none(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let mut client = app.client();
+    let page = client.get("/").await;
+    assert!(
+        page.header("set-cookie").is_none(),
+        "no session for anonymous readers"
+    );
+    let response = client.signup("ana", "ana@example.com").await;
+    let cookie = response.header("set-cookie").expect("session cookie");
+    assert!(cookie.starts_with("waypost_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP in development: {cookie}"
+    );
+}
+
+#[sqlx::test]
+async fn cross_site_posts_are_refused(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let mut victim = app.client();
+    victim.signup("ana", "ana@example.com").await;
+
+    let forged = |origin_header: (&'static str, &'static str)| {
+        Request::post("/sfn/update_profile")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(origin_header.0, origin_header.1)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("display_name=pwned&bio=&x_handle=&website="))
+            .unwrap()
+    };
+    for origin in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+        ("referer", "https://evil.example/attack.html"),
+    ] {
+        let response = victim.send(forged(origin)).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{origin:?}");
+    }
+    let name = sqlx::query_scalar!("SELECT display_name FROM profiles")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_ne!(name, "pwned");
+
+    // The same request from the site itself goes through.
+    let response = victim
+        .send(forged(("origin", "http://127.0.0.1:3000")))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+}
+
+#[sqlx::test]
+async fn unknown_paths_get_the_styled_404(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let response = app.client().get("/no/such/page").await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(
+        response.body.contains("This page wandered off"),
+        "{}",
+        response.body
+    );
+    let response = app.client().get("/authors/nobody-here").await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(response.body.contains("This page wandered off"));
+}
+
+#[sqlx::test]
+async fn pages_render_for_everyone(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let mut client = app.client();
+    for path in ["/", "/login", "/signup", "/logout"] {
+        let response = client.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert!(response.body.contains("<main"), "{path}");
+    }
+    // Anonymous visitors are sent to log in from their account page.
+    let response = client.get("/account").await;
+    assert!(response.status.is_redirection(), "{}", response.status);
+    assert_eq!(response.header("location"), Some("/login?next=/account"));
+}
