@@ -1,4 +1,9 @@
 //! The HTML shell, the router and the home page.
+//!
+//! Waypost renders every page on the server (islands mode): only components marked
+//! `#[island]` (forms and widgets) ship as wasm and hydrate, which keeps first-load JS+wasm
+//! small. Pages are rendered in `SsrMode::Async`, so their status code (404, redirects)
+//! follows their data.
 
 use crate::accounts::account::AccountPage;
 use crate::accounts::login::{LoginPage, LogoutPage};
@@ -20,7 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -35,13 +40,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_current_user();
 
-    // Lets tests (and people debugging) know the page is interactive.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Stylesheet id="leptos" href="/pkg/waypost.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
@@ -52,10 +50,10 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundView>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/signup") view=SignupPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/logout") view=LogoutPage/>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/authors/:username") view=AuthorPage ssr=SsrMode::Async/>
                 </Routes>

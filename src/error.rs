@@ -173,7 +173,21 @@ mod server {
         /// Records this error's status on the current Leptos response (server functions and
         /// SSR pages), so clients and crawlers see 4xx/5xx and not 200.
         pub fn with_status(self) -> Self {
-            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            use leptos::prelude::use_context;
+            // A form posted without JavaScript is answered with a redirect back to the page,
+            // carrying this error in the URL; a 4xx status would replace that redirect.
+            let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+                parts.method == http::Method::POST
+                    && parts
+                        .headers
+                        .get(http::header::ACCEPT)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|accept| accept.contains("text/html"))
+            });
+            if plain_form_post {
+                return self;
+            }
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(self.status());
                 if let AppError::RateLimited { retry_after_secs } = &self {
                     if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {

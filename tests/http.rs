@@ -170,3 +170,34 @@ async fn pages_render_for_everyone(pool: PgPool) {
     assert!(response.status.is_redirection(), "{}", response.status);
     assert_eq!(response.header("location"), Some("/login?next=/account"));
 }
+
+#[sqlx::test]
+async fn forms_without_javascript_redirect_back_with_the_error(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let mut browser = app.client();
+    let request = Request::post("/sfn/login")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::REFERER, "http://127.0.0.1:3000/login")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("next=&login=nobody&password=wrong-password-1"))
+        .unwrap();
+    let response = browser.send(request).await;
+    assert_eq!(response.status, StatusCode::FOUND, "{}", response.body);
+    let location = response.header("location").expect("back to the form");
+    assert!(
+        location.starts_with("http://127.0.0.1:3000/login?__path="),
+        "{location}"
+    );
+
+    // The form page shows the error when it is rendered from that URL.
+    let page = browser
+        .get(location.trim_start_matches("http://127.0.0.1:3000"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("match an active account"),
+        "error shown on the page"
+    );
+}

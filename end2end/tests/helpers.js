@@ -15,7 +15,9 @@ function newAccount(prefix = 'e2e') {
 function watchConsole(page) {
   const problems = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    // A 4xx answer to a form submit is expected (validation); the browser logs it anyway.
+    const expected4xx = /Failed to load resource: the server responded with a status of 4\d\d/;
+    if (msg.type() === 'error' && !expected4xx.test(msg.text())) problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('response', (res) => {
@@ -24,9 +26,16 @@ function watchConsole(page) {
   return { check: () => expect(problems).toEqual([]) };
 }
 
-/** Waits until the wasm has hydrated the page (a click before that would be lost). */
+/**
+ * Waits until every interactive island form has hydrated (each sets data-hydrated="true");
+ * a submit before that would be a plain form POST.
+ */
 async function hydrated(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('leptos-island form')].every((f) => f.dataset.hydrated === 'true'),
+    null,
+    { timeout: 15_000 },
+  );
 }
 
 async function expectAccessible(page) {

@@ -1,12 +1,11 @@
 //! `/account`: the signed-in user's profile settings and password.
 
 use crate::accounts::model::OwnProfile;
-use crate::accounts::session::AuthRefresh;
-use crate::components::form::{action_error, Field, FormAlert};
-use crate::error::{AppError, FieldErrors};
+use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 pub const MAX_BIO: usize = 2000;
@@ -89,7 +88,7 @@ pub async fn update_profile(
         let user = require_login().await?;
         let display_name = display_name.trim().to_owned();
         let bio = bio.trim().to_owned();
-        let mut errors = FieldErrors::new();
+        let mut errors = crate::error::FieldErrors::new();
         if display_name.chars().count() > super::signup::MAX_DISPLAY_NAME {
             errors.add("display_name", "Use at most 80 characters.");
         }
@@ -116,6 +115,8 @@ pub async fn update_profile(
             },
         )
         .await?;
+        // A full page load: the server-rendered header then shows the new name.
+        leptos_axum::redirect("/account?saved=1");
         Ok(())
     }
     .await
@@ -139,7 +140,7 @@ pub async fn change_password(
                 "That is not your current password.",
             ));
         }
-        let mut errors = FieldErrors::new();
+        let mut errors = crate::error::FieldErrors::new();
         password::check_policy(
             &new_password,
             &user.username,
@@ -171,23 +172,50 @@ pub async fn change_password(
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let profile = Resource::new(|| (), |_| get_own_profile());
-    let welcome = move || use_query_map().read().get("welcome").is_some();
+    let profile = Resource::new_blocking(|| (), |_| get_own_profile());
+    let query = use_query_map();
+    let notice = move || {
+        let query = query.read();
+        if query.get("welcome").is_some() {
+            Some("Welcome to Waypost! Tell readers a little about yourself.")
+        } else if query.get("saved").is_some() {
+            Some("Profile saved.")
+        } else {
+            None
+        }
+    };
     view! {
         <Title text="Your account"/>
         <section class="form-page form-page--wide">
             <h1>"Your account"</h1>
-            <Show when=welcome>
-                <p class="alert alert--ok" role="status">"Welcome to Waypost! Tell readers a little about yourself."</p>
-            </Show>
+            {move || notice().map(|text| view! { <p class="alert alert--ok" role="status">{text}</p> })}
             <Suspense fallback=|| view! { <p>"Loading your settings…"</p> }>
                 {move || Suspend::new(async move {
                     match profile.await {
-                        Ok(profile) => view! { <AccountForms profile/> }.into_any(),
+                        Ok(profile) => {
+                            let profile_url = format!("/authors/{}", profile.username);
+                            view! {
+                                <div class="card">
+                                    <h2>"Profile"</h2>
+                                    <p class="hint">
+                                        "Signed in as " <strong>{profile.email.clone()}</strong> ". Your public page: "
+                                        <a href=profile_url.clone()>{profile_url.clone()}</a>
+                                    </p>
+                                    <ProfileForm profile/>
+                                </div>
+                                <div class="card">
+                                    <h2>"Password"</h2>
+                                    <PasswordForm/>
+                                </div>
+                            }
+                            .into_any()
+                        }
                         Err(AppError::Unauthenticated) => {
                             view! { <Redirect path="/login?next=/account"/> }.into_any()
                         }
-                        Err(error) => view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => {
+                            view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -195,61 +223,47 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn AccountForms(profile: OwnProfile) -> impl IntoView {
-    let update = ServerAction::<UpdateProfile>::new();
-    let update_error = action_error(update);
-    let change = ServerAction::<ChangePassword>::new();
-    let change_error = action_error(change);
-    let refresh = expect_context::<AuthRefresh>();
-    Effect::new(move |_| {
-        if matches!(update.value().get(), Some(Ok(()))) {
-            refresh.bump();
-        }
-    });
-    let profile_url = format!("/authors/{}", profile.username);
+#[island]
+fn ProfileForm(profile: OwnProfile) -> impl IntoView {
+    let action = ServerAction::<UpdateProfile>::new();
+    let error = action_error(action);
     view! {
-        <div class="card">
-            <h2>"Profile"</h2>
-            <p class="hint">
-                "Signed in as " <strong>{profile.email.clone()}</strong> ". Your public page: "
-                <A href=profile_url.clone()>{profile_url.clone()}</A>
-            </p>
-            <ActionForm action=update attr:aria-label="Profile">
-                <FormAlert error=update_error/>
-                <Show when=move || matches!(update.value().get(), Some(Ok(())))>
-                    <p class="alert alert--ok" role="status">"Profile saved."</p>
-                </Show>
-                <Field label="Display name" name="display_name" value=profile.display_name autocomplete="name" maxlength=80 error=update_error/>
-                <Field
-                    label="Bio"
-                    name="bio"
-                    value=profile.bio
-                    multiline=true
-                    maxlength=2000
-                    hint="A few lines about you and the places you write about."
-                    error=update_error
-                />
-                <Field label="X handle" name="x_handle" value=profile.x_handle hint="For example @waypost." error=update_error/>
-                <Field label="Website" name="website" input_type="url" value=profile.website autocomplete="url" error=update_error/>
-                <button type="submit" class="button" disabled=move || update.pending().get()>
-                    {move || if update.pending().get() { "Saving…" } else { "Save profile" }}
-                </button>
-            </ActionForm>
-        </div>
-        <div class="card">
-            <h2>"Password"</h2>
-            <ActionForm action=change attr:aria-label="Change password">
-                <FormAlert error=change_error/>
-                <Show when=move || matches!(change.value().get(), Some(Ok(())))>
-                    <p class="alert alert--ok" role="status">"Password changed. Other devices have been signed out."</p>
-                </Show>
-                <Field label="Current password" name="current_password" input_type="password" autocomplete="current-password" required=true error=change_error/>
-                <Field label="New password" name="new_password" input_type="password" autocomplete="new-password" hint="At least 10 characters." required=true error=change_error/>
-                <Field label="Confirm new password" name="new_password_confirm" input_type="password" autocomplete="new-password" required=true error=change_error/>
-                <button type="submit" class="button" disabled=move || change.pending().get()>"Change password"</button>
-            </ActionForm>
-        </div>
+        <ActionForm action=action attr:aria-label="Profile" attr:data-hydrated=hydrated_flag()>
+            <FormAlert error=error/>
+            <Field label="Display name" name="display_name" value=profile.display_name autocomplete="name" maxlength=80 error=error/>
+            <Field
+                label="Bio"
+                name="bio"
+                value=profile.bio
+                multiline=true
+                maxlength=2000
+                hint="A few lines about you and the places you write about."
+                error=error
+            />
+            <Field label="X handle" name="x_handle" value=profile.x_handle hint="For example @waypost." error=error/>
+            <Field label="Website" name="website" input_type="url" value=profile.website autocomplete="url" error=error/>
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Saving…" } else { "Save profile" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn PasswordForm() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let error = action_error(action);
+    view! {
+        <ActionForm action=action attr:aria-label="Change password" attr:data-hydrated=hydrated_flag()>
+            <FormAlert error=error/>
+            <Show when=move || matches!(action.value().get(), Some(Ok(())))>
+                <p class="alert alert--ok" role="status">"Password changed. Other devices have been signed out."</p>
+            </Show>
+            <Field label="Current password" name="current_password" input_type="password" autocomplete="current-password" required=true error=error/>
+            <Field label="New password" name="new_password" input_type="password" autocomplete="new-password" hint="At least 10 characters." required=true error=error/>
+            <Field label="Confirm new password" name="new_password_confirm" input_type="password" autocomplete="new-password" required=true error=error/>
+            <button type="submit" class="button" disabled=move || action.pending().get()>"Change password"</button>
+        </ActionForm>
     }
 }
 

@@ -1,11 +1,9 @@
 //! Log in and log out.
 
-use crate::accounts::session::AuthRefresh;
-use crate::components::form::{action_error, Field, FormAlert};
+use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// Only same-site paths: `//evil.example` or `https://…` would be an open redirect.
@@ -100,66 +98,68 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
-    let error = action_error(action);
-    let refresh = expect_context::<AuthRefresh>();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            refresh.bump();
-        }
-    });
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-
+    let next = query.read_untracked().get("next").unwrap_or_default();
     view! {
         <Title text="Log in"/>
         <section class="form-page">
             <h1>"Welcome back"</h1>
             <p class="lead">"Log in to rate stories and join the conversation."</p>
             <div class="card">
-                <ActionForm action=action attr:aria-label="Log in">
-                    <FormAlert error=error/>
-                    <input type="hidden" name="next" value=next/>
-                    <Field label="E-mail or username" name="login" autocomplete="username" required=true error=error/>
-                    <Field
-                        label="Password"
-                        name="password"
-                        input_type="password"
-                        autocomplete="current-password"
-                        required=true
-                        error=error
-                    />
-                    <button type="submit" class="button" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
-                    </button>
-                </ActionForm>
-                <p class="form-footer">"New to Waypost? " <A href="/signup">"Create an account"</A></p>
+                <LoginForm next/>
+                <p class="form-footer">"New to Waypost? " <a href="/signup">"Create an account"</a></p>
             </div>
         </section>
+    }
+}
+
+#[island]
+fn LoginForm(next: String) -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let error = action_error(action);
+    view! {
+        <ActionForm action=action attr:aria-label="Log in" attr:data-hydrated=hydrated_flag()>
+            <FormAlert error=error/>
+            <input type="hidden" name="next" value=next/>
+            <Field label="E-mail or username" name="login" autocomplete="username" required=true error=error/>
+            <Field
+                label="Password"
+                name="password"
+                input_type="password"
+                autocomplete="current-password"
+                required=true
+                error=error
+            />
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+            </button>
+        </ActionForm>
     }
 }
 
 /// `/logout`: a confirmation page, because logging out changes state and so must be a POST.
 #[component]
 pub fn LogoutPage() -> impl IntoView {
-    let action = ServerAction::<Logout>::new();
-    let refresh = expect_context::<AuthRefresh>();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            refresh.bump();
-        }
-    });
     view! {
         <Title text="Log out"/>
         <section class="form-page">
             <h1>"Log out"</h1>
             <div class="card">
                 <p>"You can log back in any time."</p>
-                <ActionForm action=action>
-                    <button type="submit" class="button">"Log out"</button>
-                </ActionForm>
+                <LogoutButton class="button".to_owned()/>
             </div>
         </section>
+    }
+}
+
+/// A one-button form; used in the header and on `/logout`.
+#[island]
+pub fn LogoutButton(class: String) -> impl IntoView {
+    let action = ServerAction::<Logout>::new();
+    view! {
+        <ActionForm action=action attr:class="inline-form" attr:data-hydrated=hydrated_flag()>
+            <button type="submit" class=class>"Log out"</button>
+        </ActionForm>
     }
 }
 

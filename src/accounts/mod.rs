@@ -12,4 +12,4 @@ pub mod signup;
 pub mod server;
 
 pub use model::CurrentUser;
-pub use session::{use_current_user, AuthRefresh, CurrentUserResource};
+pub use session::{use_current_user, CurrentUserResource};

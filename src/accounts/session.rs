@@ -1,4 +1,4 @@
-//! The signed-in user as the page chrome sees it, shared by server render and hydration.
+//! The signed-in user as the server-rendered page chrome sees it.
 
 use super::model::CurrentUser;
 use crate::error::AppError;
@@ -23,24 +23,12 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     }))
 }
 
-/// Bumped after log in, sign-up, log out or a profile change so the header refetches the user.
-#[derive(Clone, Copy)]
-pub struct AuthRefresh(pub RwSignal<u64>);
-
-impl AuthRefresh {
-    pub fn bump(&self) {
-        self.0.update(|n| *n += 1);
-    }
-}
-
 #[derive(Clone, Copy)]
 pub struct CurrentUserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
 
 /// Creates the shared resource; call once, at the top of `App`.
 pub fn provide_current_user() {
-    let refresh = AuthRefresh(RwSignal::new(0));
-    let resource = Resource::new(move || refresh.0.get(), |_| get_current_user());
-    provide_context(refresh);
+    let resource = Resource::new_blocking(|| (), |_| get_current_user());
     provide_context(CurrentUserResource(resource));
 }
 

@@ -1,11 +1,9 @@
 //! Sign-up: every new account is a traveller, with a profile, created in one transaction.
 
-use crate::accounts::session::AuthRefresh;
-use crate::components::form::{action_error, Field, FormAlert};
+use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
 use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 pub const MAX_DISPLAY_NAME: usize = 80;
 /// Paths and words a username must not take (they would shadow routes or confuse readers).
@@ -139,63 +137,64 @@ async fn sign_up(
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let action = ServerAction::<Signup>::new();
-    let error = action_error(action);
-    let refresh = expect_context::<AuthRefresh>();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            refresh.bump();
-        }
-    });
     view! {
         <Title text="Create your account"/>
         <section class="form-page">
             <h1>"Join Waypost"</h1>
             <p class="lead">"Read stories from travellers everywhere, rate them and join the conversation."</p>
             <div class="card">
-                <ActionForm action=action attr:aria-label="Create your account">
-                    <FormAlert error=error/>
-                    <Field
-                        label="Username"
-                        name="username"
-                        autocomplete="username"
-                        hint="3–30 letters, digits, dots, dashes or underscores. It appears in your profile address."
-                        required=true
-                        maxlength=30
-                        error=error
-                    />
-                    <Field label="E-mail" name="email" input_type="email" autocomplete="email" required=true error=error/>
-                    <Field
-                        label="Display name (optional)"
-                        name="display_name"
-                        autocomplete="name"
-                        maxlength=80
-                        error=error
-                    />
-                    <Field
-                        label="Password"
-                        name="password"
-                        input_type="password"
-                        autocomplete="new-password"
-                        hint="At least 10 characters. A few unrelated words make a strong, memorable password."
-                        required=true
-                        error=error
-                    />
-                    <Field
-                        label="Confirm password"
-                        name="password_confirm"
-                        input_type="password"
-                        autocomplete="new-password"
-                        required=true
-                        error=error
-                    />
-                    <button type="submit" class="button" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
-                    </button>
-                </ActionForm>
-                <p class="form-footer">"Already have an account? " <A href="/login">"Log in"</A></p>
+                <SignupForm/>
+                <p class="form-footer">"Already have an account? " <a href="/login">"Log in"</a></p>
             </div>
         </section>
+    }
+}
+
+#[island]
+fn SignupForm() -> impl IntoView {
+    let action = ServerAction::<Signup>::new();
+    let error = action_error(action);
+    view! {
+        <ActionForm action=action attr:aria-label="Create your account" attr:data-hydrated=hydrated_flag()>
+            <FormAlert error=error/>
+            <Field
+                label="Username"
+                name="username"
+                autocomplete="username"
+                hint="3–30 letters, digits, dots, dashes or underscores. It appears in your profile address."
+                required=true
+                maxlength=30
+                error=error
+            />
+            <Field label="E-mail" name="email" input_type="email" autocomplete="email" required=true error=error/>
+            <Field
+                label="Display name (optional)"
+                name="display_name"
+                autocomplete="name"
+                maxlength=80
+                error=error
+            />
+            <Field
+                label="Password"
+                name="password"
+                input_type="password"
+                autocomplete="new-password"
+                hint="At least 10 characters. A few unrelated words make a strong, memorable password."
+                required=true
+                error=error
+            />
+            <Field
+                label="Confirm password"
+                name="password_confirm"
+                input_type="password"
+                autocomplete="new-password"
+                required=true
+                error=error
+            />
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
+            </button>
+        </ActionForm>
     }
 }
 

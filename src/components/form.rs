@@ -4,6 +4,14 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// `Some("true")` once this island has hydrated: forms carry it as `data-hydrated` so tests
+/// (and people debugging) can tell when a submit will be handled without a page load.
+pub fn hydrated_flag() -> Signal<Option<&'static str>> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    Signal::derive(move || hydrated.get().then_some("true"))
+}
+
 /// The last result of a server action, as a signal of its error (if any).
 pub fn action_error<T, I>(action: ServerAction<I>) -> Signal<Option<AppError>>
 where

@@ -1,10 +1,9 @@
 //! Page chrome: header with navigation and the account menu, footer, and the error views.
 
-use crate::accounts::login::Logout;
-use crate::accounts::{use_current_user, AuthRefresh};
+use crate::accounts::login::LogoutButton;
+use crate::accounts::use_current_user;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -13,8 +12,8 @@ pub fn SiteHeader() -> impl IntoView {
             <div class="site-header__inner">
                 <a class="brand" href="/">"Way"<span>"post"</span></a>
                 <nav class="site-nav" aria-label="Main">
-                    <A href="/" exact=true>"Stories"</A>
-                    <A href="/writers">"Writers"</A>
+                    <a href="/">"Stories"</a>
+                    <a href="/writers">"Writers"</a>
                 </nav>
                 <AccountMenu/>
             </div>
@@ -22,43 +21,35 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// Server-rendered: the signed-in state only changes through full page loads (log in/out
+/// redirect), so only the log-out button needs to be an interactive island.
 #[component]
 fn AccountMenu() -> impl IntoView {
     let user = use_current_user().0;
-    let logout = ServerAction::<Logout>::new();
-    let refresh = expect_context::<AuthRefresh>();
-    Effect::new(move |_| {
-        if matches!(logout.value().get(), Some(Ok(()))) {
-            refresh.bump();
-        }
-    });
     view! {
         <nav class="account-menu" aria-label="Account">
-            <Transition fallback=|| ()>
-                {move || {
-                    user.get()
-                        .map(|result| match result {
-                            Ok(Some(user)) => {
-                                let profile = format!("/authors/{}", user.username);
-                                view! {
-                                    <A href=profile>{user.name().to_owned()}</A>
-                                    <A href="/account">"Settings"</A>
-                                    <ActionForm action=logout attr:class="inline-form">
-                                        <button type="submit" class="link-button">"Log out"</button>
-                                    </ActionForm>
-                                }
-                                    .into_any()
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(user)) => {
+                            let profile = format!("/authors/{}", user.username);
+                            view! {
+                                <a href=profile>{user.name().to_owned()}</a>
+                                <a href="/account">"Settings"</a>
+                                <LogoutButton class="link-button".to_owned()/>
                             }
-                            _ => {
-                                view! {
-                                    <A href="/login">"Log in"</A>
-                                    <A href="/signup" attr:class="button">"Sign up"</A>
-                                }
-                                    .into_any()
+                                .into_any()
+                        }
+                        _ => {
+                            view! {
+                                <a href="/login">"Log in"</a>
+                                <a href="/signup" class="button">"Sign up"</a>
                             }
-                        })
-                }}
-            </Transition>
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
         </nav>
     }
 }
