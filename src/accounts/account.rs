@@ -2,6 +2,7 @@
 
 use crate::accounts::model::OwnProfile;
 use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
+use crate::components::layout::ServerErrorView;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -213,9 +214,7 @@ pub fn AccountPage() -> impl IntoView {
                         Err(AppError::Unauthenticated) => {
                             view! { <Redirect path="/login?next=/account"/> }.into_any()
                         }
-                        Err(error) => {
-                            view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any()
-                        }
+                    Err(error) => view! { <ServerErrorView message=error.to_string()/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -1,7 +1,7 @@
 //! `/authors/<username>`: an author's public profile.
 
 use crate::accounts::model::{initial, PublicProfile};
-use crate::components::layout::NotFoundView;
+use crate::components::layout::{NotFoundView, ServerErrorView};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -32,7 +32,7 @@ pub fn AuthorPage() -> impl IntoView {
                 match profile.await {
                     Ok(profile) => view! { <ProfileView profile/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundView/> }.into_any(),
-                    Err(error) => view! { <p class="alert alert--error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <ServerErrorView message=error.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>

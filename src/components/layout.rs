@@ -13,7 +13,6 @@ pub fn SiteHeader() -> impl IntoView {
                 <a class="brand" href="/">"Way"<span>"post"</span></a>
                 <nav class="site-nav" aria-label="Main">
                     <a href="/">"Stories"</a>
-                    <a href="/writers">"Writers"</a>
                 </nav>
                 <AccountMenu/>
             </div>
@@ -60,7 +59,7 @@ pub fn SiteFooter() -> impl IntoView {
         <footer class="site-footer">
             <div class="site-footer__inner">
                 <p>"Waypost — stories from the road, by travellers for travellers."</p>
-                <p><a href="/writers">"Our writers"</a></p>
+                <p><a href="/">"Latest stories"</a></p>
             </div>
         </footer>
     }
