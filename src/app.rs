@@ -1,4 +1,4 @@
-//! The HTML shell, the router and the home page.
+//! The HTML shell and the router.
 //!
 //! Waypost renders every page on the server (islands mode): only components marked
 //! `#[island]` (forms and widgets) ship as wasm and hydrate, which keeps first-load JS+wasm
@@ -10,6 +10,11 @@ use crate::accounts::login::{LoginPage, LogoutPage};
 use crate::accounts::profile::AuthorPage;
 use crate::accounts::session::provide_current_user;
 use crate::accounts::signup::SignupPage;
+use crate::articles::editor::{EditArticlePage, NewArticlePage};
+use crate::articles::list::{HomePage, TagPage};
+use crate::articles::search::SearchPage;
+use crate::articles::view::ArticlePage;
+use crate::articles::writers::WritersPage;
 use crate::components::layout::{NotFoundView, SiteFooter, SiteHeader};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
@@ -51,6 +56,12 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundView>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/articles/new") view=NewArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/articles/:slug/edit") view=EditArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/articles/:slug") view=ArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/writers") view=WritersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
@@ -60,24 +71,5 @@ pub fn App() -> impl IntoView {
             </main>
             <SiteFooter/>
         </Router>
-    }
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    view! {
-        <Title text=""/>
-        <section class="hero">
-            <h1>"Stories from the road, told by the people who walked it."</h1>
-            <p class="lead">
-                "Waypost is where travellers read, rate and discuss first-hand travel writing — and where writers publish it."
-            </p>
-        </section>
-        <section aria-labelledby="latest-heading">
-            <h2 id="latest-heading">"Latest stories"</h2>
-            <div class="empty-state">
-                <p>"No stories have been published yet. Check back soon — our writers are on the road."</p>
-            </div>
-        </section>
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod articles;
 pub mod components;
 pub mod error;
 

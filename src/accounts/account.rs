@@ -105,8 +105,9 @@ pub async fn update_profile(
             None
         });
         errors.into_result()?;
+        let state = app_state()?;
         repo::update_profile(
-            &app_state()?.pool,
+            &state.pool,
             user.id,
             repo::ProfileUpdate {
                 display_name,
@@ -116,6 +117,10 @@ pub async fn update_profile(
             },
         )
         .await?;
+        // Articles carry their authors' names for sorting and search.
+        let articles =
+            crate::articles::server::repo::article_ids_by_author(&state.pool, user.id).await?;
+        crate::articles::server::repo::refresh_author_names(&state.pool, &articles).await?;
         // A full page load: the server-rendered header then shows the new name.
         leptos_axum::redirect("/account?saved=1");
         Ok(())

@@ -1,19 +1,32 @@
 //! `/authors/<username>`: an author's public profile.
 
 use crate::accounts::model::{initial, PublicProfile};
-use crate::components::layout::{NotFoundView, ServerErrorView};
+use crate::articles::components::{href_with, ArticleList, Pagination};
+use crate::articles::list::list_articles;
+use crate::articles::model::share_on_x_url;
+use crate::components::layout::error_view;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuthorPageData {
+    pub profile: PublicProfile,
+    /// Absolute profile URL, for sharing and the canonical link.
+    pub url: String,
+}
 
 #[server(prefix = "/sfn", endpoint = "author_profile")]
-pub async fn get_author(username: String) -> Result<PublicProfile, AppError> {
+pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
     use super::server::{app_state, repo};
     async {
-        repo::public_profile(&app_state()?.pool, &username)
+        let state = app_state()?;
+        let profile = repo::public_profile(&state.pool, &username)
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        let url = format!("{}/authors/{}", state.config.site_url, profile.username);
+        Ok(AuthorPageData { profile, url })
     }
     .await
     .map_err(AppError::with_status)
@@ -22,17 +35,31 @@ pub async fn get_author(username: String) -> Result<PublicProfile, AppError> {
 #[component]
 pub fn AuthorPage() -> impl IntoView {
     let params = use_params_map();
-    let profile = Resource::new(
-        move || params.read().get("username").unwrap_or_default(),
-        get_author,
+    let query = use_query_map();
+    let username = move || params.read().get("username").unwrap_or_default();
+    let profile = Resource::new_blocking(username, get_author);
+    let articles = Resource::new_blocking(
+        move || (username(), query.read().get("page")),
+        |(username, page)| list_articles(page, None, Some(username), None),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading profile…"</p> }>
             {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(profile) => view! { <ProfileView profile/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundView/> }.into_any(),
-                    Err(error) => view! { <ServerErrorView message=error.to_string()/> }.into_any(),
+                match (profile.await, articles.await) {
+                    (Ok(data), Ok(page)) => {
+                        let base = format!("/authors/{}", data.profile.username);
+                        let href = move |n: i64| href_with(&base, &[("page", (n > 1).then(|| n.to_string()))]);
+                        view! {
+                            <ProfileView profile=data.profile url=data.url/>
+                            <section class="author-stories" aria-labelledby="author-stories-heading">
+                                <h2 id="author-stories-heading">"Stories"</h2>
+                                <ArticleList items=page.items empty="No published stories yet."/>
+                                <Pagination page=page.page total_pages=page.total_pages href/>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    (Err(error), _) | (_, Err(error)) => error_view(error),
                 }
             })}
         </Suspense>
@@ -40,8 +67,9 @@ pub fn AuthorPage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileView(profile: PublicProfile) -> impl IntoView {
+fn ProfileView(profile: PublicProfile, url: String) -> impl IntoView {
     let name = profile.name().to_owned();
+    let share = share_on_x_url(&format!("{name} writes about travel on Waypost"), &url);
     let description = if profile.bio.is_empty() {
         format!("{name} on Waypost")
     } else {
@@ -55,7 +83,15 @@ fn ProfileView(profile: PublicProfile) -> impl IntoView {
     };
     view! {
         <Title text=name.clone()/>
-        <Meta name="description" content=description/>
+        <Meta name="description" content=description.clone()/>
+        <Link rel="canonical" href=url.clone()/>
+        <Meta property="og:type" content="profile"/>
+        <Meta property="og:title" content=format!("{name} on Waypost")/>
+        <Meta property="og:description" content=description.clone()/>
+        <Meta property="og:url" content=url.clone()/>
+        <Meta name="twitter:card" content="summary"/>
+        <Meta name="twitter:title" content=format!("{name} on Waypost")/>
+        <Meta name="twitter:description" content=description/>
         <article class="prose-wide">
             <header class="profile-header">
                 {avatar}
@@ -74,6 +110,7 @@ fn ProfileView(profile: PublicProfile) -> impl IntoView {
                             <a href=site.clone() rel="me noopener nofollow" target="_blank">{site.clone()}</a>
                         })}
                     </p>
+                    <p><a class="button button--quiet" href=share target="_blank" rel="noopener noreferrer">"Share on X"</a></p>
                 </div>
             </header>
             <div class="prose">

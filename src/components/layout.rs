@@ -13,6 +13,8 @@ pub fn SiteHeader() -> impl IntoView {
                 <a class="brand" href="/">"Way"<span>"post"</span></a>
                 <nav class="site-nav" aria-label="Main">
                     <a href="/">"Stories"</a>
+                    <a href="/writers">"Writers"</a>
+                    <a href="/search">"Search"</a>
                 </nav>
                 <AccountMenu/>
             </div>
@@ -33,6 +35,7 @@ fn AccountMenu() -> impl IntoView {
                         Ok(Some(user)) => {
                             let profile = format!("/authors/{}", user.username);
                             view! {
+                                {user.can("article.create").then(|| view! { <a href="/articles/new">"Write"</a> })}
                                 <a href=profile>{user.name().to_owned()}</a>
                                 <a href="/account">"Settings"</a>
                                 <LogoutButton class="link-button".to_owned()/>
@@ -59,7 +62,7 @@ pub fn SiteFooter() -> impl IntoView {
         <footer class="site-footer">
             <div class="site-footer__inner">
                 <p>"Waypost — stories from the road, by travellers for travellers."</p>
-                <p><a href="/">"Latest stories"</a></p>
+                <p><a href="/writers">"Our writers"</a> " · " <a href="/feed.xml">"RSS feed"</a></p>
             </div>
         </footer>
     }
@@ -98,5 +101,42 @@ pub fn ServerErrorView(#[prop(into)] message: String) -> impl IntoView {
             <p class="lead">{message}</p>
             <p><a class="button" href="/">"Back to the stories"</a></p>
         </section>
+    }
+}
+
+/// For a request that makes no sense (e.g. `?page=abc`): 400 with a way back.
+#[component]
+pub fn BadRequestView(#[prop(into)] message: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::BAD_REQUEST);
+    }
+    view! {
+        <Title text="Bad request"/>
+        <section class="error-page">
+            <p class="code">"400"</p>
+            <h1>"That address doesn't look right"</h1>
+            <p class="lead">{message}</p>
+            <p><a class="button" href="/">"Back to the stories"</a></p>
+        </section>
+    }
+}
+
+/// Renders an error from a page's data the way its status says.
+pub fn error_view(error: crate::error::AppError) -> AnyView {
+    use crate::error::AppError;
+    match error {
+        AppError::NotFound => view! { <NotFoundView/> }.into_any(),
+        AppError::BadRequest(message) => view! { <BadRequestView message/> }.into_any(),
+        AppError::Unauthenticated => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
+        AppError::Forbidden => view! {
+            <section class="error-page">
+                <p class="code">"403"</p>
+                <h1>"This page isn't open to you"</h1>
+                <p class="lead">"You don't have permission to see it. If you think you should, ask a member of staff."</p>
+            </section>
+        }
+        .into_any(),
+        other => view! { <ServerErrorView message=other.to_string()/> }.into_any(),
     }
 }

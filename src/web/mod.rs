@@ -1,5 +1,6 @@
 //! The axum application: routes, the Leptos integration and the middleware stack.
 
+pub mod feeds;
 pub mod health;
 pub mod security;
 
@@ -33,6 +34,9 @@ pub fn router(state: AppState) -> Router {
     let leptos_context = security::provide_request_nonce;
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/feed.xml", get(feeds::rss))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
         .leptos_routes_with_context(&state, routes, leptos_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -205,3 +205,78 @@ impl Client {
         response.json()
     }
 }
+
+impl TestApp {
+    /// A signed-in client for a new user in the given extra group ("writer") or none.
+    pub async fn user(&self, username: &str, group: Option<&str>) -> Client {
+        let mut client = self.client();
+        let response = client
+            .signup(username, &format!("{username}@example.com"))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        if let Some(group) = group {
+            let id = sqlx::query_scalar!("SELECT id FROM users WHERE username = $1", username)
+                .fetch_one(self.pool())
+                .await
+                .expect("user");
+            assert!(
+                waypost::accounts::server::repo::add_to_group(self.pool(), id, group)
+                    .await
+                    .unwrap()
+            );
+        }
+        client
+    }
+
+    pub async fn staff(&self, username: &str) -> Client {
+        let client = self.user(username, None).await;
+        sqlx::query!(
+            "UPDATE users SET is_staff = TRUE WHERE username = $1",
+            username
+        )
+        .execute(self.pool())
+        .await
+        .expect("staff");
+        client
+    }
+}
+
+impl Client {
+    /// Saves an article through the editor's server function; returns the response.
+    pub async fn save_article(
+        &mut self,
+        id: Option<i64>,
+        title: &str,
+        body: &str,
+        intent: &str,
+    ) -> TestResponse {
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        let mut fields = vec![
+            ("title", title),
+            ("summary", "A short summary."),
+            ("body", body),
+            ("tags", "Peru, slow travel"),
+            ("cover_image", ""),
+            ("cover_alt", ""),
+            ("intent", intent),
+        ];
+        if !id.is_empty() {
+            fields.push(("id", &id));
+        }
+        self.call("save_article", &fields).await
+    }
+
+    /// Publishes and returns the new slug.
+    pub async fn publish(&mut self, title: &str, body: &str) -> String {
+        let response = self.save_article(None, title, body, "publish").await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.json().as_str().expect("slug").to_owned()
+    }
+}
+
+pub async fn article_id(pool: &PgPool, slug: &str) -> i64 {
+    sqlx::query_scalar!("SELECT id FROM articles WHERE slug = $1", slug)
+        .fetch_one(pool)
+        .await
+        .expect("article")
+}

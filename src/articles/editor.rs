@@ -1,0 +1,453 @@
+//! `/articles/new` and `/articles/<slug>/edit`: writing, previewing, publishing, co-authors.
+
+// The save server function takes one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
+use crate::articles::model::{AuthorRef, EditorData};
+use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
+use crate::components::layout::error_view;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[server(prefix = "/sfn", endpoint = "load_editor")]
+pub async fn load_editor(slug: Option<String>) -> Result<EditorData, AppError> {
+    use crate::accounts::server::app_state;
+    use crate::articles::server::{repo, Actor};
+    async {
+        let actor = Actor::current().await?;
+        let Some(slug) = slug else {
+            actor.require("article.create")?;
+            return Ok(EditorData {
+                can_publish: actor.can("article.publish"),
+                is_owner: true,
+                ..Default::default()
+            });
+        };
+        let state = app_state()?;
+        let row = repo::by_slug(&state.pool, &slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        if !actor.can_edit(&row.author_ids) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(EditorData {
+            id: Some(row.id),
+            slug: Some(row.slug),
+            title: row.title,
+            summary: row.summary,
+            body: row.body_md,
+            tags: row
+                .tags
+                .0
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            cover_image: row.cover_image.unwrap_or_default(),
+            cover_alt: row.cover_alt,
+            published: row.status == "published",
+            can_publish: actor.can("article.publish"),
+            is_owner: actor.can_manage(row.owner_id),
+            coauthors: row.authors.0.into_iter().skip(1).collect(),
+        })
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// Saves an article. `intent` comes from the button pressed: `draft` (save without
+/// publishing; unpublishes a published article) or `publish`.
+
+#[server(prefix = "/sfn", endpoint = "save_article")]
+pub async fn save_article(
+    id: Option<i64>,
+    title: String,
+    summary: String,
+    body: String,
+    tags: String,
+    cover_image: String,
+    cover_alt: String,
+    intent: String,
+) -> Result<String, AppError> {
+    use crate::accounts::server::app_state;
+    use crate::articles::server::{self as articles, render, repo, Actor};
+    use crate::error::FieldErrors;
+    async {
+        let actor = Actor::current().await?;
+        let user = actor.require("article.create")?.clone();
+        let publish = match intent.as_str() {
+            "publish" => true,
+            "draft" => false,
+            _ => {
+                return Err(AppError::BadRequest(
+                    "Choose Save draft or Publish.".to_owned(),
+                ))
+            }
+        };
+        if publish && !actor.can("article.publish") {
+            return Err(AppError::Forbidden);
+        }
+        let state = app_state()?;
+        let existing = match id {
+            Some(id) => {
+                let ownership = repo::ownership(&state.pool, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if !actor.can_edit(&ownership.author_ids) {
+                    return Err(AppError::Forbidden);
+                }
+                Some(ownership)
+            }
+            None => None,
+        };
+
+        let title = title.trim();
+        let summary = summary.trim();
+        let cover_image = cover_image.trim();
+        let cover_alt = cover_alt.trim();
+        let mut errors = FieldErrors::new();
+        if title.is_empty() {
+            errors.add("title", "Give your story a title.");
+        } else if title.chars().count() > articles::MAX_TITLE {
+            errors.add(
+                "title",
+                format!("Keep the title under {} characters.", articles::MAX_TITLE),
+            );
+        }
+        if summary.chars().count() > articles::MAX_SUMMARY {
+            errors.add(
+                "summary",
+                format!(
+                    "Keep the summary under {} characters.",
+                    articles::MAX_SUMMARY
+                ),
+            );
+        }
+        if body.len() > articles::MAX_BODY_BYTES {
+            errors.add(
+                "body",
+                format!(
+                    "The story is too long: the limit is {} KB of text.",
+                    articles::MAX_BODY_BYTES / 1000
+                ),
+            );
+        } else if publish && body.trim().is_empty() {
+            errors.add("body", "Write something before publishing.");
+        }
+        let tags = articles::parse_tags(&tags, &mut errors);
+        articles::check_cover(cover_image, cover_alt, &mut errors);
+        errors.into_result()?;
+
+        let rendered = render::render_article(&body);
+        let content = repo::NewContent {
+            title,
+            summary,
+            body_md: &body,
+            body_html: &rendered.html,
+            toc: &rendered.toc,
+            reading_minutes: rendered.reading_minutes,
+            cover_image: (!cover_image.is_empty()).then_some(cover_image),
+            cover_alt,
+            publish,
+        };
+        let slug = articles::unique_slug(&state.pool, title, id).await?;
+        let mut tx = state.pool.begin().await?;
+        let article_id = match existing {
+            Some(_) => {
+                let id = id.ok_or(AppError::Internal)?;
+                repo::update(&mut tx, id, &slug, &content, Some(publish)).await?;
+                id
+            }
+            None => repo::insert(&mut tx, user.id, &slug, &content)
+                .await
+                .map_err(|e| {
+                    if crate::db::is_unique_violation(&e, "articles_slug_key") {
+                        AppError::conflict(
+                            "title",
+                            "Another story just took this address. Save again.",
+                        )
+                    } else {
+                        e.into()
+                    }
+                })?,
+        };
+        repo::set_tags(&mut tx, article_id, &tags).await?;
+        repo::refresh_author_names(&mut *tx, &[article_id]).await?;
+        tx.commit().await?;
+        tracing::info!(article_id, user_id = user.id, publish, "article saved");
+        leptos_axum::redirect(&format!("/articles/{slug}"));
+        Ok(slug)
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_article")]
+pub async fn delete_article(id: i64) -> Result<(), AppError> {
+    use crate::accounts::server::app_state;
+    use crate::articles::server::{repo, Actor};
+    async {
+        let actor = Actor::current().await?;
+        actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        let state = app_state()?;
+        let ownership = repo::ownership(&state.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !actor.can_manage(ownership.owner_id) {
+            return Err(AppError::Forbidden);
+        }
+        repo::delete(&state.pool, id).await?;
+        tracing::info!(article_id = id, user_id = ?actor.id(), "article deleted");
+        leptos_axum::redirect("/");
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// Renders Markdown exactly as saving would (same renderer, same sanitizer).
+#[server(prefix = "/sfn", endpoint = "preview_markdown")]
+pub async fn preview_markdown(body: String) -> Result<String, AppError> {
+    use crate::articles::server::{render, Actor, MAX_BODY_BYTES};
+    async {
+        Actor::current().await?.require("article.create")?;
+        if body.len() > MAX_BODY_BYTES {
+            return Err(AppError::invalid(
+                "body",
+                "The story is too long to preview.",
+            ));
+        }
+        Ok(render::render_article(&body).html)
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/sfn", endpoint = "set_coauthor")]
+pub async fn set_coauthor(id: i64, username: String, action: String) -> Result<(), AppError> {
+    use crate::accounts::server::{app_state, repo as accounts};
+    use crate::articles::server::{repo, Actor};
+    use axum_login::AuthzBackend;
+    async {
+        let actor = Actor::current().await?;
+        actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        let state = app_state()?;
+        let ownership = repo::ownership(&state.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !actor.can_manage(ownership.owner_id) {
+            return Err(AppError::Forbidden);
+        }
+        let username = username.trim().trim_start_matches('@');
+        let user = accounts::find_by_login(&state.pool, username)
+            .await?
+            .filter(|u| u.is_active && u.username.eq_ignore_ascii_case(username))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "username",
+                    format!("There is no writer called @{username}."),
+                )
+            })?;
+        match action.as_str() {
+            "add" => {
+                let backend = crate::accounts::server::Backend::new(state.pool.clone());
+                if !backend.has_perm(&user, "article.create".to_owned()).await? {
+                    return Err(AppError::invalid(
+                        "username",
+                        format!("@{} is not a writer yet.", user.username),
+                    ));
+                }
+                repo::add_coauthor(&state.pool, id, user.id).await?;
+            }
+            "remove" => {
+                if user.id == ownership.owner_id {
+                    return Err(AppError::invalid("username", "The owner can't be removed."));
+                }
+                repo::remove_coauthor(&state.pool, id, user.id).await?;
+            }
+            _ => return Err(AppError::BadRequest("Unknown co-author action.".to_owned())),
+        }
+        leptos_axum::redirect(&format!("/articles/{}/edit", ownership.slug));
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[component]
+pub fn NewArticlePage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| load_editor(None));
+    view! { <EditorPage data title="New story"/> }
+}
+
+#[component]
+pub fn EditArticlePage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new_blocking(move || params.read().get("slug"), load_editor);
+    view! { <EditorPage data title="Edit story"/> }
+}
+
+#[component]
+fn EditorPage(data: Resource<Result<EditorData, AppError>>, title: &'static str) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => {
+                        let coauthors = data.id.filter(|_| data.is_owner).map(|id| {
+                            view! { <CoauthorsPanel id coauthors=data.coauthors.clone()/> }
+                        });
+                        let delete = data.id.filter(|_| data.is_owner).map(|id| view! { <DeleteStory id/> });
+                        view! {
+                            <section class="editor-page">
+                                <h1>{title}</h1>
+                                <ArticleEditor data/>
+                                {coauthors}
+                                {delete}
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => error_view(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[island]
+fn ArticleEditor(data: EditorData) -> impl IntoView {
+    let action = ServerAction::<SaveArticle>::new();
+    let error = action_error(action);
+    let preview = ServerAction::<PreviewMarkdown>::new();
+    let body = RwSignal::new(data.body.clone());
+    let preview_html = RwSignal::new(String::new());
+    // Re-render the preview a moment after typing stops.
+    let pending_timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    let schedule_preview = move || {
+        if let Some(handle) = pending_timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                preview.dispatch(PreviewMarkdown {
+                    body: body.get_untracked(),
+                });
+            },
+            std::time::Duration::from_millis(350),
+        )
+        .ok();
+        pending_timer.set_value(handle);
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(html)) = preview.value().get() {
+            preview_html.set(html);
+        }
+    });
+    Effect::new(move |first: Option<()>| {
+        if first.is_none() {
+            preview.dispatch(PreviewMarkdown {
+                body: body.get_untracked(),
+            });
+        }
+    });
+    let published = data.published;
+    let can_publish = data.can_publish;
+    view! {
+        <ActionForm action=action attr:class="editor" attr:aria-label="Story editor" attr:data-hydrated=hydrated_flag()>
+            <FormAlert error=error/>
+            {data.id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+            <Field label="Title" name="title" value=data.title.clone() required=true maxlength=200 error=error/>
+            <Field label="Summary" name="summary" value=data.summary.clone() maxlength=500 hint="One or two sentences shown in lists and when shared." error=error/>
+            <div class="editor__columns">
+                <div class="field">
+                    <label for="field-body">"Story (Markdown)"</label>
+                    <p class="hint" id="field-body-hint">"Headings with ##, **bold**, *italic*, [links](https://…), images with ![description](address), tables and ```code```."</p>
+                    <textarea
+                        id="field-body"
+                        name="body"
+                        class="editor__body"
+                        aria-describedby="field-body-hint"
+                        aria-invalid=move || error.get().and_then(|e| e.field("body")).map(|_| "true")
+                        prop:value=move || body.get()
+                        on:input=move |ev| {
+                            body.set(event_target_value(&ev));
+                            schedule_preview();
+                        }
+                    >
+                        {data.body.clone()}
+                    </textarea>
+                    {move || error.get().and_then(|e| e.field("body")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                </div>
+                <section class="editor__preview" aria-labelledby="preview-heading" aria-live="polite">
+                    <h2 id="preview-heading" class="editor__preview-title">"Preview"</h2>
+                    <div class="prose" inner_html=move || preview_html.get()></div>
+                </section>
+            </div>
+            <Field label="Tags" name="tags" value=data.tags.clone() hint="Comma-separated, e.g. Peru, slow travel." error=error/>
+            <Field label="Cover image address" name="cover_image" value=data.cover_image.clone() hint="An https:// image address or an uploaded image (/media/…)." error=error/>
+            <Field label="Cover image description" name="cover_alt" value=data.cover_alt.clone() hint="What the picture shows, for readers who can't see it." error=error/>
+            <div class="editor__actions">
+                <button type="submit" class="button button--quiet" name="intent" value="draft" disabled=move || action.pending().get()>
+                    {if published { "Unpublish and save as draft" } else { "Save draft" }}
+                </button>
+                {can_publish.then(|| view! {
+                    <button type="submit" class="button" name="intent" value="publish" disabled=move || action.pending().get()>
+                        {if published { "Update" } else { "Publish" }}
+                    </button>
+                })}
+            </div>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn CoauthorsPanel(id: i64, coauthors: Vec<AuthorRef>) -> impl IntoView {
+    let action = ServerAction::<SetCoauthor>::new();
+    let error = action_error(action);
+    view! {
+        <section class="card editor__coauthors" aria-labelledby="coauthors-heading">
+            <h2 id="coauthors-heading">"Co-authors"</h2>
+            <p class="hint">"Co-authors can edit this story; only you can delete it or change who writes it."</p>
+            <ul class="coauthor-list">
+                {coauthors.into_iter().map(|author| view! {
+                    <li>
+                        <a href=format!("/authors/{}", author.username)>{author.name.clone()}</a>
+                        <ActionForm action=action attr:class="inline-form">
+                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="username" value=author.username.clone()/>
+                            <button type="submit" class="link-button" name="action" value="remove">
+                                {format!("Remove {}", author.name)}
+                            </button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <ActionForm action=action attr:aria-label="Add a co-author" attr:data-hydrated=hydrated_flag()>
+                <FormAlert error=error/>
+                <input type="hidden" name="id" value=id/>
+                <Field label="Writer's username" name="username" error=error/>
+                <button type="submit" class="button button--quiet" name="action" value="add">"Add co-author"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[island]
+fn DeleteStory(id: i64) -> impl IntoView {
+    let action = ServerAction::<DeleteArticle>::new();
+    view! {
+        <details class="card danger-zone">
+            <summary>"Delete this story"</summary>
+            <p>"Deleting removes the story, its ratings and comments for good."</p>
+            <ActionForm action=action attr:data-hydrated=hydrated_flag()>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button button--danger">"Delete permanently"</button>
+            </ActionForm>
+        </details>
+    }
+}

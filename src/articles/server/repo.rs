@@ -1,0 +1,554 @@
+//! Article queries. Lists never read bodies; aggregates live on the row; authors come with
+//! each row in one correlated subquery, so a page costs two queries (rows + count).
+
+use crate::articles::model::{ArticleCard, AuthorRef, Sort, TagRef, TocEntry, WriterCard};
+use crate::error::AppError;
+use sqlx::types::Json;
+use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
+
+/// Columns of an article card; shared by every list query.
+const CARD_COLUMNS: &str = r#"
+    a.slug, a.title, a.summary, a.cover_image, a.cover_alt,
+    to_char(a.published_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY') AS published_on,
+    to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
+    a.reading_minutes, a.rating_sum, a.rating_count, a.comment_count,
+    (SELECT coalesce(json_agg(json_build_object(
+                'username', u.username,
+                'name', coalesce(nullif(p.display_name, ''), u.username)) ORDER BY aa.position), '[]')
+       FROM article_authors aa
+       JOIN users u ON u.id = aa.user_id
+       JOIN profiles p ON p.user_id = u.id
+      WHERE aa.article_id = a.id) AS authors"#;
+
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    slug: String,
+    title: String,
+    summary: String,
+    cover_image: Option<String>,
+    cover_alt: String,
+    published_on: Option<String>,
+    published_iso: Option<String>,
+    reading_minutes: i32,
+    rating_sum: i64,
+    rating_count: i64,
+    comment_count: i64,
+    authors: Json<Vec<AuthorRef>>,
+    #[sqlx(default)]
+    snippet: Option<String>,
+}
+
+impl From<CardRow> for ArticleCard {
+    fn from(row: CardRow) -> Self {
+        ArticleCard {
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            cover_image: row.cover_image,
+            cover_alt: row.cover_alt,
+            published_on: row.published_on.unwrap_or_default(),
+            published_iso: row.published_iso.unwrap_or_default(),
+            reading_minutes: row.reading_minutes,
+            rating_average: average(row.rating_sum, row.rating_count),
+            rating_count: row.rating_count,
+            comment_count: row.comment_count,
+            authors: row.authors.0,
+            snippet: row.snippet.map(|s| highlight_snippet(&s)),
+        }
+    }
+}
+
+pub fn average(sum: i64, count: i64) -> Option<f64> {
+    (count > 0).then(|| (sum as f64 / count as f64 * 10.0).round() / 10.0)
+}
+
+pub struct ListFilter<'a> {
+    pub author: Option<&'a str>,
+    pub tag: Option<&'a str>,
+}
+
+fn push_filters<'a>(query: &mut QueryBuilder<'a, Postgres>, filter: &ListFilter<'a>) {
+    query.push(" WHERE a.status = 'published'");
+    if let Some(author) = filter.author {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM article_authors fa JOIN users fu ON fu.id = fa.user_id \
+                 WHERE fa.article_id = a.id AND lower(fu.username) = lower(",
+            )
+            .push_bind(author)
+            .push("))");
+    }
+    if let Some(tag) = filter.tag {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM article_tags ft JOIN tags t ON t.id = ft.tag_id \
+                 WHERE ft.article_id = a.id AND t.slug = ",
+            )
+            .push_bind(tag)
+            .push(")");
+    }
+}
+
+/// Published articles for one index page. The query is assembled from fixed fragments (the
+/// ORDER BY comes from an enum) with every value bound as a parameter.
+pub async fn list_published(
+    pool: &PgPool,
+    filter: &ListFilter<'_>,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ArticleCard>, i64), sqlx::Error> {
+    let order = match sort {
+        Sort::Newest => " ORDER BY a.published_at DESC, a.id DESC",
+        Sort::Oldest => " ORDER BY a.published_at ASC, a.id ASC",
+        Sort::AuthorAz => " ORDER BY lower(a.sort_author) ASC, a.published_at DESC, a.id DESC",
+        Sort::AuthorZa => " ORDER BY lower(a.sort_author) DESC, a.published_at DESC, a.id DESC",
+        Sort::Rating => {
+            " ORDER BY (a.rating_sum::float8 / GREATEST(a.rating_count, 1)) DESC, a.published_at DESC, a.id DESC"
+        }
+    };
+    let mut query = QueryBuilder::new(format!("SELECT {CARD_COLUMNS} FROM articles a"));
+    push_filters(&mut query, filter);
+    query
+        .push(order)
+        .push(" LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let rows: Vec<CardRow> = query.build_query_as().fetch_all(pool).await?;
+
+    let mut count = QueryBuilder::new("SELECT count(*) FROM articles a");
+    push_filters(&mut count, filter);
+    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+/// The longest search query we run; longer input is cut (not refused).
+pub const MAX_QUERY_CHARS: usize = 256;
+const MARK_START: char = '\u{2}';
+const MARK_END: char = '\u{3}';
+
+/// Ranked full-text search over published articles, with a highlighted excerpt.
+pub async fn search(
+    pool: &PgPool,
+    terms: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ArticleCard>, i64), sqlx::Error> {
+    let terms: String = terms
+        .chars()
+        .filter(|c| *c != MARK_START && *c != MARK_END && *c != '\0')
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    let rows: Vec<CardRow> = sqlx::query_as(&format!(
+        r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
+                hits AS (
+                    SELECT a.id, ts_rank_cd(a.search, q.query) AS rank
+                    FROM articles a, q
+                    WHERE a.status = 'published' AND a.search @@ q.query
+                    ORDER BY rank DESC, a.published_at DESC, a.id DESC
+                    LIMIT $2 OFFSET $3)
+           SELECT {CARD_COLUMNS},
+                  ts_headline('english', a.summary || ' ' || left(a.body_md, 20000), q.query,
+                      'MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter= … , StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS snippet
+           FROM hits JOIN articles a ON a.id = hits.id, q
+           ORDER BY hits.rank DESC, a.published_at DESC, a.id DESC"#
+    ))
+    .bind(&terms)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM articles
+           WHERE status = 'published' AND search @@ websearch_to_tsquery('english', $1)"#,
+        terms,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+/// `ts_headline` returns raw article text: escape all of it, then turn our private markers
+/// into `<mark>`.
+fn highlight_snippet(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 32);
+    for c in raw.chars() {
+        match c {
+            MARK_START => out.push_str("<mark>"),
+            MARK_END => out.push_str("</mark>"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub toc: Json<Vec<TocEntry>>,
+    pub reading_minutes: i32,
+    pub cover_image: Option<String>,
+    pub cover_alt: String,
+    pub status: String,
+    pub published_on: Option<String>,
+    pub published_iso: Option<String>,
+    pub owner_id: i64,
+    pub rating_sum: i64,
+    pub rating_count: i64,
+    pub comment_count: i64,
+    pub authors: Json<Vec<AuthorRef>>,
+    pub author_ids: Vec<i64>,
+    pub tags: Json<Vec<TagRef>>,
+}
+
+pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<ArticleRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ArticleRow,
+        r#"SELECT a.id, a.slug, a.title, a.summary, a.body_md, a.body_html,
+                  a.toc AS "toc!: Json<Vec<TocEntry>>", a.reading_minutes, a.cover_image, a.cover_alt, a.status,
+                  to_char(a.published_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY') AS published_on,
+                  to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
+                  a.owner_id, a.rating_sum, a.rating_count, a.comment_count,
+                  (SELECT coalesce(json_agg(json_build_object(
+                              'username', u.username,
+                              'name', coalesce(nullif(p.display_name, ''), u.username)) ORDER BY aa.position), '[]')
+                     FROM article_authors aa JOIN users u ON u.id = aa.user_id JOIN profiles p ON p.user_id = u.id
+                    WHERE aa.article_id = a.id) AS "authors!: Json<Vec<AuthorRef>>",
+                  array(SELECT aa.user_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position) AS "author_ids!",
+                  (SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name), '[]')
+                     FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                    WHERE at.article_id = a.id) AS "tags!: Json<Vec<TagRef>>"
+           FROM articles a WHERE a.slug = $1"#,
+        slug,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// The current slug of an article that used to be at `old_slug`.
+pub async fn renamed_to(pool: &PgPool, old_slug: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT a.slug FROM article_slug_history h JOIN articles a ON a.id = h.article_id WHERE h.slug = $1"#,
+        old_slug,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn slug_taken(
+    tx: &mut Transaction<'_, Postgres>,
+    slug: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM articles WHERE slug = $1 AND id IS DISTINCT FROM $2)
+               OR EXISTS (SELECT 1 FROM article_slug_history WHERE slug = $1 AND article_id IS DISTINCT FROM $2)
+           AS "taken!""#,
+        slug,
+        except,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(taken)
+}
+
+pub struct NewContent<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub toc: &'a [TocEntry],
+    pub reading_minutes: i32,
+    pub cover_image: Option<&'a str>,
+    pub cover_alt: &'a str,
+    pub publish: bool,
+}
+
+pub async fn insert(
+    tx: &mut Transaction<'_, Postgres>,
+    owner_id: i64,
+    slug: &str,
+    content: &NewContent<'_>,
+) -> Result<i64, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO articles (slug, title, summary, body_md, body_html, toc, reading_minutes,
+                                 cover_image, cover_alt, status, published_at, owner_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+                   CASE WHEN $10 THEN 'published' ELSE 'draft' END,
+                   CASE WHEN $10 THEN now() END, $11)
+           RETURNING id"#,
+        slug,
+        content.title,
+        content.summary,
+        content.body_md,
+        content.body_html,
+        Json(content.toc) as _,
+        content.reading_minutes,
+        content.cover_image,
+        content.cover_alt,
+        content.publish,
+        owner_id,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO article_authors (article_id, user_id, position) VALUES ($1, $2, 0)",
+        id,
+        owner_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Updates content; `publish` = Some(true) publishes (keeping the first publication date),
+/// Some(false) returns it to draft, None leaves the status alone.
+pub async fn update(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    slug: &str,
+    content: &NewContent<'_>,
+    publish: Option<bool>,
+) -> Result<(), sqlx::Error> {
+    let old_slug = sqlx::query_scalar!("SELECT slug FROM articles WHERE id = $1 FOR UPDATE", id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if old_slug != slug {
+        sqlx::query!(
+            r#"INSERT INTO article_slug_history (slug, article_id) VALUES ($1, $2)
+               ON CONFLICT (slug) DO UPDATE SET article_id = EXCLUDED.article_id"#,
+            old_slug,
+            id
+        )
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query!("DELETE FROM article_slug_history WHERE slug = $1", slug)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query!(
+        r#"UPDATE articles SET
+               slug = $2, title = $3, summary = $4, body_md = $5, body_html = $6, toc = $7,
+               reading_minutes = $8, cover_image = $9, cover_alt = $10,
+               status = CASE WHEN $11::bool IS NULL THEN status WHEN $11 THEN 'published' ELSE 'draft' END,
+               published_at = CASE WHEN $11 THEN coalesce(published_at, now()) ELSE published_at END,
+               updated_at = now()
+           WHERE id = $1"#,
+        id,
+        slug,
+        content.title,
+        content.summary,
+        content.body_md,
+        content.body_html,
+        Json(content.toc) as _,
+        content.reading_minutes,
+        content.cover_image,
+        content.cover_alt,
+        publish,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Replaces an article's tags (creating new ones).
+pub async fn set_tags(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    tags: &[TagRef],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM article_tags WHERE article_id = $1", id)
+        .execute(&mut **tx)
+        .await?;
+    let slugs: Vec<String> = tags.iter().map(|t| t.slug.clone()).collect();
+    let names: Vec<String> = tags.iter().map(|t| t.name.clone()).collect();
+    sqlx::query!(
+        r#"INSERT INTO tags (slug, name) SELECT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT (slug) DO NOTHING"#,
+        &slugs,
+        &names
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO article_tags (article_id, tag_id) SELECT $1, id FROM tags WHERE slug = ANY($2)
+           ON CONFLICT DO NOTHING"#,
+        id,
+        &slugs
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes the denormalized author names of the given articles.
+pub async fn refresh_author_names<'e, E>(
+    executor: E,
+    article_ids: &[i64],
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::PgExecutor<'e>,
+{
+    sqlx::query!(
+        r#"UPDATE articles a SET
+               sort_author = coalesce((SELECT coalesce(nullif(p.display_name, ''), u.username)
+                                         FROM article_authors aa JOIN users u ON u.id = aa.user_id
+                                         JOIN profiles p ON p.user_id = u.id
+                                        WHERE aa.article_id = a.id ORDER BY aa.position LIMIT 1), ''),
+               author_names = coalesce((SELECT string_agg(coalesce(nullif(p.display_name, ''), u.username) || ' ' || u.username, ' ')
+                                          FROM article_authors aa JOIN users u ON u.id = aa.user_id
+                                          JOIN profiles p ON p.user_id = u.id
+                                         WHERE aa.article_id = a.id), '')
+           WHERE a.id = ANY($1)"#,
+        article_ids
+    )
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+pub async fn article_ids_by_author(pool: &PgPool, user_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT article_id FROM article_authors WHERE user_id = $1",
+        user_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn delete(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM articles WHERE id = $1", id)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+pub struct Ownership {
+    pub owner_id: i64,
+    pub author_ids: Vec<i64>,
+    pub slug: String,
+}
+
+pub async fn ownership(pool: &PgPool, id: i64) -> Result<Option<Ownership>, sqlx::Error> {
+    sqlx::query_as!(
+        Ownership,
+        r#"SELECT owner_id, slug,
+                  array(SELECT user_id FROM article_authors WHERE article_id = a.id) AS "author_ids!"
+           FROM articles a WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn add_coauthor(
+    pool: &PgPool,
+    article_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query!(
+        r#"INSERT INTO article_authors (article_id, user_id, position)
+           SELECT $1, $2, coalesce(max(position), 0) + 1 FROM article_authors WHERE article_id = $1
+           ON CONFLICT DO NOTHING"#,
+        article_id,
+        user_id
+    )
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1;
+    refresh_author_names(pool, &[article_id]).await?;
+    Ok(added)
+}
+
+pub async fn remove_coauthor(
+    pool: &PgPool,
+    article_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query!(
+        r#"DELETE FROM article_authors aa USING articles a
+           WHERE aa.article_id = $1 AND aa.user_id = $2 AND a.id = aa.article_id AND a.owner_id <> $2"#,
+        article_id,
+        user_id
+    )
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1;
+    refresh_author_names(pool, &[article_id]).await?;
+    Ok(removed)
+}
+
+pub async fn writers(pool: &PgPool, descending: bool) -> Result<Vec<WriterCard>, sqlx::Error> {
+    sqlx::query_as!(
+        WriterCard,
+        r#"SELECT u.username, coalesce(nullif(p.display_name, ''), u.username) AS "name!", p.bio, p.avatar_url,
+                  (SELECT count(*) FROM article_authors aa JOIN articles a ON a.id = aa.article_id
+                    WHERE aa.user_id = u.id AND a.status = 'published') AS "article_count!"
+           FROM users u JOIN profiles p ON p.user_id = u.id
+           WHERE u.is_active AND EXISTS (SELECT 1 FROM user_groups ug JOIN groups g ON g.id = ug.group_id
+                                         WHERE ug.user_id = u.id AND g.name = 'writer')
+           ORDER BY CASE WHEN $1 THEN NULL ELSE lower(coalesce(nullif(p.display_name, ''), u.username)) END ASC,
+                    lower(coalesce(nullif(p.display_name, ''), u.username)) DESC"#,
+        descending
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn tag_name(pool: &PgPool, slug: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT name FROM tags WHERE slug = $1", slug)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Everything the feed and sitemap need, newest first.
+pub struct FeedItem {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub published_rfc2822: String,
+    pub updated_iso: String,
+    pub author_names: String,
+}
+
+pub async fn latest_for_feed(pool: &PgPool, limit: i64) -> Result<Vec<FeedItem>, sqlx::Error> {
+    sqlx::query_as!(
+        FeedItem,
+        r#"SELECT slug, title, summary, author_names,
+                  to_char(published_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "+0000"') AS "published_rfc2822!",
+                  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "updated_iso!"
+           FROM articles WHERE status = 'published'
+           ORDER BY published_at DESC, id DESC LIMIT $1"#,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub fn not_found_unless<T>(value: Option<T>) -> Result<T, AppError> {
+    value.ok_or(AppError::NotFound)
+}
+
+/// Cards for the given slugs (published only), in no particular order.
+pub async fn by_slugs(pool: &PgPool, slugs: &[String]) -> Result<Vec<ArticleCard>, sqlx::Error> {
+    let rows: Vec<CardRow> = sqlx::query_as(&format!(
+        "SELECT {CARD_COLUMNS} FROM articles a WHERE a.status = 'published' AND a.slug = ANY($1)"
+    ))
+    .bind(slugs)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

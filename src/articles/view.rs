@@ -1,0 +1,227 @@
+//! `/articles/<slug>`: reading an article.
+
+use crate::articles::components::Byline;
+use crate::articles::model::{rating_label, share_on_x_url, ArticleView};
+use crate::components::layout::error_view;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+pub const RECENT_COOKIE: &str = "waypost_recent";
+#[cfg(feature = "ssr")]
+const RECENT_MAX: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ArticleLookup {
+    Found(Box<ArticleView>),
+    /// The article was renamed; the response is already a 301 to its new address.
+    Moved(String),
+}
+
+/// Slugs from the recently-viewed cookie (only well-formed ones).
+#[cfg(feature = "ssr")]
+pub fn recent_slugs() -> Vec<String> {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Vec::new();
+    };
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == RECENT_COOKIE)
+        .map(|(_, value)| {
+            value
+                .split('.')
+                .filter(|s| {
+                    !s.is_empty()
+                        && s.len() <= 100
+                        && s.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                })
+                .take(RECENT_MAX)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+fn remember_view(slug: &str) {
+    let mut slugs = recent_slugs();
+    slugs.retain(|s| s != slug);
+    slugs.insert(0, slug.to_owned());
+    slugs.truncate(RECENT_MAX);
+    let cookie = format!(
+        "{RECENT_COOKIE}={}; Path=/; Max-Age=2592000; SameSite=Lax; HttpOnly",
+        slugs.join(".")
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+#[server(prefix = "/sfn", endpoint = "get_article")]
+pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
+    use crate::accounts::server::app_state;
+    use crate::articles::server::{repo, Actor};
+    async {
+        let state = app_state()?;
+        let Some(row) = repo::by_slug(&state.pool, &slug).await? else {
+            return match repo::renamed_to(&state.pool, &slug).await? {
+                Some(current) => {
+                    let location = format!("/articles/{current}");
+                    leptos_axum::redirect(&location);
+                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                        response.set_status(http::StatusCode::MOVED_PERMANENTLY);
+                    }
+                    Ok(ArticleLookup::Moved(location))
+                }
+                None => Err(AppError::NotFound),
+            };
+        };
+        let actor = Actor::current().await?;
+        let can_edit = actor.can_edit(&row.author_ids);
+        let published = row.status == "published";
+        if !published && !can_edit {
+            // Drafts don't exist for anyone but their authors and staff.
+            return Err(AppError::NotFound);
+        }
+        if published {
+            remember_view(&row.slug);
+        }
+        Ok(ArticleLookup::Found(Box::new(ArticleView {
+            id: row.id,
+            url: format!("{}/articles/{}", state.config.site_url, row.slug),
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            body_html: row.body_html,
+            toc: row.toc.0,
+            reading_minutes: row.reading_minutes,
+            cover_image: row.cover_image,
+            cover_alt: row.cover_alt,
+            published,
+            published_on: row.published_on,
+            published_iso: row.published_iso,
+            authors: row.authors.0,
+            tags: row.tags.0,
+            rating_average: repo::average(row.rating_sum, row.rating_count),
+            rating_count: row.rating_count,
+            comment_count: row.comment_count,
+            can_edit,
+        })))
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    let params = use_params_map();
+    let article = Resource::new_blocking(
+        move || params.read().get("slug").unwrap_or_default(),
+        get_article,
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match article.await {
+                    Ok(ArticleLookup::Found(article)) => view! { <ArticleBody article=*article/> }.into_any(),
+                    Ok(ArticleLookup::Moved(to)) => view! { <p>"This story moved to " <a href=to.clone()>{to.clone()}</a></p> }.into_any(),
+                    Err(error) => error_view(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A table of contents is worth showing from this many headings on.
+const TOC_MIN_ENTRIES: usize = 3;
+
+#[component]
+fn ArticleBody(article: ArticleView) -> impl IntoView {
+    let description = if article.summary.is_empty() {
+        article.title.clone()
+    } else {
+        article.summary.clone()
+    };
+    let share = share_on_x_url(&article.title, &article.url);
+    let site = article
+        .url
+        .split("/articles/")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let image = article.cover_image.clone().map(|src| {
+        if src.starts_with('/') {
+            format!("{site}{src}")
+        } else {
+            src
+        }
+    });
+    let toc = (article.toc.len() >= TOC_MIN_ENTRIES).then(|| {
+        view! {
+            <nav class="toc" aria-labelledby="toc-heading">
+                <h2 id="toc-heading">"In this story"</h2>
+                <ol>
+                    {article.toc.iter().map(|entry| view! {
+                        <li class=format!("toc__level-{}", entry.level)><a href=format!("#{}", entry.id)>{entry.text.clone()}</a></li>
+                    }).collect_view()}
+                </ol>
+            </nav>
+        }
+    });
+    view! {
+        <Title text=article.title.clone()/>
+        <Meta name="description" content=description.clone()/>
+        <Link rel="canonical" href=article.url.clone()/>
+        <Meta property="og:type" content="article"/>
+        <Meta property="og:title" content=article.title.clone()/>
+        <Meta property="og:description" content=description.clone()/>
+        <Meta property="og:url" content=article.url.clone()/>
+        <Meta name="twitter:card" content=if image.is_some() { "summary_large_image" } else { "summary" }/>
+        <Meta name="twitter:title" content=article.title.clone()/>
+        <Meta name="twitter:description" content=description/>
+        {image.map(|src| view! {
+            <Meta property="og:image" content=src.clone()/>
+            <Meta name="twitter:image" content=src/>
+        })}
+        <article class="article">
+            <header class="article__header">
+                {(!article.published).then(|| view! { <p class="badge badge--draft">"Draft — only you and staff can see this"</p> })}
+                {(!article.tags.is_empty()).then(|| view! {
+                    <p class="article__tags">
+                        {article.tags.iter().map(|t| view! { <a class="tag" href=format!("/tags/{}", t.slug)>{t.name.clone()}</a> }).collect_view()}
+                    </p>
+                })}
+                <h1 class="article__title">{article.title.clone()}</h1>
+                {(!article.summary.is_empty()).then(|| view! { <p class="article__summary">{article.summary.clone()}</p> })}
+                <p class="story-meta">
+                    <span class="byline">"By " <Byline authors=article.authors.clone()/></span>
+                    {article.published_on.clone().map(|on| view! { <time datetime=article.published_iso.clone()>{on}</time> })}
+                    <span>{format!("{} min read", article.reading_minutes)}</span>
+                    <span>{rating_label(article.rating_average, article.rating_count)}</span>
+                </p>
+                <p class="article__actions">
+                    <a class="button button--quiet" href=share target="_blank" rel="noopener noreferrer">"Share on X"</a>
+                    {article.can_edit.then(|| view! {
+                        <a class="button button--quiet" href=format!("/articles/{}/edit", article.slug)>"Edit"</a>
+                    })}
+                </p>
+            </header>
+            {article.cover_image.clone().map(|src| view! {
+                <figure class="article__cover"><img src=src alt=article.cover_alt.clone() width="1200" height="675"/></figure>
+            })}
+            {toc}
+            <div class="article__body prose" inner_html=article.body_html.clone()></div>
+        </article>
+    }
+}
