@@ -75,9 +75,9 @@ test('mistakes get clear messages next to the field and keep what was typed', as
 
 test('the login form works without JavaScript', async ({ browser }) => {
   const account = newAccount('nojs');
-  const setup = await browser.newPage();
-  await signUp(setup, account);
-  await setup.close();
+  const setupContext = await browser.newContext();
+  await signUp(await setupContext.newPage(), account);
+  await setupContext.close();
 
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -56,3 +56,13 @@ async function signUp(page, account) {
 }
 
 module.exports = { newAccount, watchConsole, hydrated, expectAccessible, signUp };
+
+/** Promotes a user to writer directly in the e2e database (the admin area comes later). */
+function promoteToWriter(username) {
+  const { execFileSync } = require('child_process');
+  const url = process.env.E2E_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waypost_e2e';
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc',
+    `INSERT INTO user_groups SELECT u.id, g.id FROM users u, groups g WHERE u.username = '${username}' AND g.name = 'writer'`]);
+}
+
+module.exports.promoteToWriter = promoteToWriter;

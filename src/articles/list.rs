@@ -205,6 +205,7 @@ pub fn TagPage() -> impl IntoView {
                         view! {
                             <Title text=format!("Stories tagged {tag}")/>
                             <h1>{format!("Stories tagged “{tag}”")}</h1>
+                            <h2 class="visually-hidden">"Stories"</h2>
                             <ArticleList items=page.items empty=""/>
                             <Pagination page=page.page total_pages=page.total_pages href/>
                         }

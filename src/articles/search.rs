@@ -78,6 +78,7 @@ pub fn SearchPage() -> impl IntoView {
                                 n => format!("{n} stories match “{q}”."),
                             };
                             view! {
+                                <h2 class="visually-hidden">"Results"</h2>
                                 <p class="search-summary" role="status">{summary}</p>
                                 <ArticleList items=page.items empty="Try fewer or different words."/>
                                 <Pagination page=page.page total_pages=page.total_pages href/>
