@@ -31,6 +31,12 @@ CREATE TABLE articles (
                      || setweight(to_tsvector('english', author_names), 'B')
                      || setweight(to_tsvector('english', body_md), 'C')
                     ) STORED,
+    -- Title, summary and authors only: strong matches, found without reading bodies.
+    search_head     TSVECTOR GENERATED ALWAYS AS (
+                        setweight(to_tsvector('english', title), 'A')
+                     || setweight(to_tsvector('english', summary), 'B')
+                     || setweight(to_tsvector('english', author_names), 'B')
+                    ) STORED,
     CHECK (status = 'draft' OR published_at IS NOT NULL)
 );
 
@@ -39,6 +45,7 @@ CREATE INDEX articles_published_date_idx ON articles (published_at DESC, id DESC
 CREATE INDEX articles_published_author_idx ON articles (lower(sort_author), published_at DESC, id DESC) WHERE status = 'published';
 CREATE INDEX articles_published_rating_idx ON articles ((rating_sum::float8 / GREATEST(rating_count, 1)) DESC, published_at DESC, id DESC) WHERE status = 'published';
 CREATE INDEX articles_search_idx ON articles USING GIN (search);
+CREATE INDEX articles_search_head_idx ON articles USING GIN (search_head);
 CREATE INDEX articles_owner_idx ON articles (owner_id);
 
 CREATE TABLE article_authors (
@@ -67,3 +74,35 @@ CREATE TABLE article_tags (
     PRIMARY KEY (article_id, tag_id)
 );
 CREATE INDEX article_tags_tag_idx ON article_tags (tag_id, article_id);
+
+-- Site-wide counters kept exact by statement-level triggers, so the index page never
+-- counts 10,000 rows to know how many pages it has.
+CREATE TABLE site_counters (
+    name  TEXT   PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO site_counters (name, value) VALUES ('published_articles', 0);
+
+CREATE FUNCTION count_published_articles() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    delta BIGINT := 0;
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        delta := delta + (SELECT count(*) FROM new_rows WHERE status = 'published');
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        delta := delta - (SELECT count(*) FROM old_rows WHERE status = 'published');
+    END IF;
+    IF delta <> 0 THEN
+        UPDATE site_counters SET value = value + delta WHERE name = 'published_articles';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER articles_count_insert AFTER INSERT ON articles
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION count_published_articles();
+CREATE TRIGGER articles_count_update AFTER UPDATE ON articles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION count_published_articles();
+CREATE TRIGGER articles_count_delete AFTER DELETE ON articles
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION count_published_articles();

@@ -16,13 +16,57 @@ async fn main() -> ExitCode {
         }
     };
     init_tracing(&config);
-    match serve(config).await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("serve") => serve(config).await,
+        Some("seed") => seed(config, &args[1..]).await,
+        Some("help") | Some("--help") | Some("-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => {
+            eprintln!("waypost: unknown command {other:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("waypost: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+const USAGE: &str =
+    "usage: waypost [serve]\n       waypost seed [--articles N] [--writers N] [--travellers N]";
+
+/// `waypost seed`: demo and benchmark data (see `waypost::seed`).
+async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let mut options = waypost::seed::SeedOptions {
+        writers: 50,
+        travellers: 300,
+        articles: 200,
+    };
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a number"))?
+            .parse::<usize>()
+            .map_err(|_| format!("{flag} needs a whole number"))?;
+        match flag.as_str() {
+            "--articles" => options.articles = value,
+            "--writers" => options.writers = value,
+            "--travellers" => options.travellers = value,
+            other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
+        }
+    }
+    let pool = waypost::db::connect_and_migrate(&config.database_url).await?;
+    waypost::seed::run(&pool, &options)
+        .await
+        .map_err(|e| format!("seeding failed: {e}"))?;
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {

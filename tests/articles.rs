@@ -443,3 +443,28 @@ async fn bad_article_input_gets_clear_errors(pool: PgPool) {
         .unwrap();
     assert_eq!(count, Some(0));
 }
+
+#[sqlx::test]
+async fn published_counter_stays_exact(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let a = writer.publish("One", BODY).await;
+    writer.publish("Two", BODY).await;
+    writer.save_article(None, "Draft", BODY, "draft").await;
+    let id = article_id(&pool, &a).await;
+    writer.save_article(Some(id), "One", BODY, "draft").await; // unpublish
+    writer.save_article(Some(id), "One", BODY, "publish").await; // publish again
+    let b = article_id(&pool, "two").await.to_string();
+    writer.call("delete_article", &[("id", b.as_str())]).await;
+    let counter =
+        sqlx::query_scalar!("SELECT value FROM site_counters WHERE name = 'published_articles'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let actual =
+        sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM articles WHERE status = 'published'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((counter, actual), (1, 1));
+}

@@ -15,6 +15,9 @@ pub struct TocEntry {
     pub text: String,
 }
 
+/// Search counts matches exactly up to this many (see the server's search query).
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
 /// An article in a list: no body, everything a card shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleCard {

@@ -26,7 +26,9 @@ pub async fn search_articles(q: String, page: Option<String>) -> Result<ArticleP
             });
         }
         let (items, total) = repo::search(&state.pool, &q, size, (page - 1) * size).await?;
-        let total_pages = (total + size - 1) / size;
+        // Only the best SEARCH_CANDIDATES x 2 matches are ranked; never offer pages past them.
+        let rankable = total.min(2 * repo::SEARCH_CANDIDATES);
+        let total_pages = (rankable + size - 1) / size;
         if page > total_pages.max(1) {
             return Err(AppError::NotFound);
         }
@@ -75,6 +77,9 @@ pub fn SearchPage() -> impl IntoView {
                             let summary = match page.total {
                                 0 => format!("No stories match “{q}”."),
                                 1 => format!("1 story matches “{q}”."),
+                                n if n > crate::articles::model::SEARCH_COUNT_CAP => {
+                                    format!("More than {} stories match “{q}”; here are the best.", crate::articles::model::SEARCH_COUNT_CAP)
+                                }
                                 n => format!("{n} stories match “{q}”."),
                             };
                             view! {

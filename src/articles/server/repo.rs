@@ -107,19 +107,31 @@ pub async fn list_published(
             " ORDER BY (a.rating_sum::float8 / GREATEST(a.rating_count, 1)) DESC, a.published_at DESC, a.id DESC"
         }
     };
-    let mut query = QueryBuilder::new(format!("SELECT {CARD_COLUMNS} FROM articles a"));
+    // Page through ids on the index first; the per-row author lookup then runs for the
+    // page's rows only, not for every row skipped by OFFSET.
+    let mut query = QueryBuilder::new(format!(
+        "SELECT {CARD_COLUMNS} FROM (SELECT a.id FROM articles a"
+    ));
     push_filters(&mut query, filter);
     query
         .push(order)
         .push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
-        .push_bind(offset);
+        .push_bind(offset)
+        .push(") page JOIN articles a ON a.id = page.id")
+        .push(order);
     let rows: Vec<CardRow> = query.build_query_as().fetch_all(pool).await?;
 
-    let mut count = QueryBuilder::new("SELECT count(*) FROM articles a");
-    push_filters(&mut count, filter);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    let total = if filter.author.is_none() && filter.tag.is_none() {
+        sqlx::query_scalar!("SELECT value FROM site_counters WHERE name = 'published_articles'")
+            .fetch_one(pool)
+            .await?
+    } else {
+        let mut count = QueryBuilder::new("SELECT count(*) FROM articles a");
+        push_filters(&mut count, filter);
+        count.build_query_scalar().fetch_one(pool).await?
+    };
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
 
@@ -128,7 +140,14 @@ pub const MAX_QUERY_CHARS: usize = 256;
 const MARK_START: char = '\u{2}';
 const MARK_END: char = '\u{3}';
 
+/// How many matches are ranked (the strongest by title/summary/author, plus the newest by
+/// body) and counted exactly; beyond this a query is "1000+ matches". Keeps a query that
+/// matches every article as cheap as a rare one.
+pub const SEARCH_CANDIDATES: i64 = 300;
+pub const SEARCH_COUNT_CAP: i64 = crate::articles::model::SEARCH_COUNT_CAP;
+
 /// Ranked full-text search over published articles, with a highlighted excerpt.
+/// Returns the page and the number of matches (capped at `SEARCH_COUNT_CAP`).
 pub async fn search(
     pool: &PgPool,
     terms: &str,
@@ -142,27 +161,38 @@ pub async fn search(
         .collect();
     let rows: Vec<CardRow> = sqlx::query_as(&format!(
         r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
+                candidates AS (
+                    (SELECT a.id FROM articles a, q
+                      WHERE a.status = 'published' AND a.search_head @@ q.query
+                      ORDER BY a.published_at DESC LIMIT $4)
+                    UNION
+                    (SELECT a.id FROM articles a, q
+                      WHERE a.status = 'published' AND a.search @@ q.query
+                      ORDER BY a.published_at DESC LIMIT $4)),
                 hits AS (
-                    SELECT a.id, ts_rank_cd(a.search, q.query) AS rank
-                    FROM articles a, q
-                    WHERE a.status = 'published' AND a.search @@ q.query
+                    SELECT a.id, ts_rank_cd(a.search, q.query) AS rank, a.published_at
+                    FROM candidates c JOIN articles a ON a.id = c.id, q
                     ORDER BY rank DESC, a.published_at DESC, a.id DESC
                     LIMIT $2 OFFSET $3)
            SELECT {CARD_COLUMNS},
                   ts_headline('english', a.summary || ' ' || left(a.body_md, 20000), q.query,
                       'MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter= … , StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS snippet
            FROM hits JOIN articles a ON a.id = hits.id, q
-           ORDER BY hits.rank DESC, a.published_at DESC, a.id DESC"#
+           ORDER BY hits.rank DESC, hits.published_at DESC, a.id DESC"#
     ))
     .bind(&terms)
     .bind(limit)
     .bind(offset)
+    .bind(SEARCH_CANDIDATES)
     .fetch_all(pool)
     .await?;
     let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM articles
-           WHERE status = 'published' AND search @@ websearch_to_tsquery('english', $1)"#,
+        r#"SELECT count(*) AS "count!" FROM (
+               SELECT 1 FROM articles
+               WHERE status = 'published' AND search @@ websearch_to_tsquery('english', $1)
+               LIMIT $2) matches"#,
         terms,
+        SEARCH_COUNT_CAP + 1,
     )
     .fetch_one(pool)
     .await?;
