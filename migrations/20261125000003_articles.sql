@@ -19,6 +19,8 @@ CREATE TABLE articles (
     -- and on profile edits): the first author's name, and every author's name.
     sort_author     TEXT        NOT NULL DEFAULT '',
     author_names    TEXT        NOT NULL DEFAULT '',
+    -- [{username, name}, …] in byline order, so a list row needs no join.
+    authors         JSONB       NOT NULL DEFAULT '[]',
     -- Engagement aggregates kept on the row so lists never aggregate per request.
     rating_sum      BIGINT      NOT NULL DEFAULT 0,
     rating_count    BIGINT      NOT NULL DEFAULT 0,

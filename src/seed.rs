@@ -316,7 +316,8 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
         crate::articles::server::repo::refresh_author_names(pool, &ids).await?;
         println!("seeded {} / {} articles", chunk_start + n, options.articles);
     }
-    sqlx::query("ANALYZE").execute(pool).await?;
+    // Fresh rows: set the visibility map so list queries can use index-only scans.
+    sqlx::query("VACUUM ANALYZE").execute(pool).await?;
     println!(
         "seeded {} writers, {} travellers and {} articles (password for every account: {SEED_PASSWORD})",
         options.writers, options.travellers, options.articles

@@ -16,7 +16,7 @@ pub struct TocEntry {
 }
 
 /// Search counts matches exactly up to this many (see the server's search query).
-pub const SEARCH_COUNT_CAP: i64 = 1000;
+pub const SEARCH_COUNT_CAP: i64 = 500;
 
 /// An article in a list: no body, everything a card shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

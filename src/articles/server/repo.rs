@@ -1,5 +1,5 @@
-//! Article queries. Lists never read bodies; aggregates live on the row; authors come with
-//! each row in one correlated subquery, so a page costs two queries (rows + count).
+//! Article queries. Lists never read bodies; aggregates and the byline live on the row, so a
+//! page costs two small queries (rows + count).
 
 use crate::articles::model::{ArticleCard, AuthorRef, Sort, TagRef, TocEntry, WriterCard};
 use crate::error::AppError;
@@ -11,14 +11,7 @@ const CARD_COLUMNS: &str = r#"
     a.slug, a.title, a.summary, a.cover_image, a.cover_alt,
     to_char(a.published_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY') AS published_on,
     to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
-    a.reading_minutes, a.rating_sum, a.rating_count, a.comment_count,
-    (SELECT coalesce(json_agg(json_build_object(
-                'username', u.username,
-                'name', coalesce(nullif(p.display_name, ''), u.username)) ORDER BY aa.position), '[]')
-       FROM article_authors aa
-       JOIN users u ON u.id = aa.user_id
-       JOIN profiles p ON p.user_id = u.id
-      WHERE aa.article_id = a.id) AS authors"#;
+    a.reading_minutes, a.rating_sum, a.rating_count, a.comment_count, a.authors"#;
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
@@ -141,9 +134,9 @@ const MARK_START: char = '\u{2}';
 const MARK_END: char = '\u{3}';
 
 /// How many matches are ranked (the strongest by title/summary/author, plus the newest by
-/// body) and counted exactly; beyond this a query is "1000+ matches". Keeps a query that
+/// body) and counted exactly; beyond this a query shows "more than N match". Keeps a query that
 /// matches every article as cheap as a rare one.
-pub const SEARCH_CANDIDATES: i64 = 300;
+pub const SEARCH_CANDIDATES: i64 = 100;
 pub const SEARCH_COUNT_CAP: i64 = crate::articles::model::SEARCH_COUNT_CAP;
 
 /// Ranked full-text search over published articles, with a highlighted excerpt.
@@ -159,41 +152,44 @@ pub async fn search(
         .filter(|c| *c != MARK_START && *c != MARK_END && *c != '\0')
         .take(MAX_QUERY_CHARS)
         .collect();
+    // Not a cached prepared statement: planned with the actual terms, the planner can tell a
+    // word in every article (walk the date index, stop early) from a rare one (use GIN).
     let rows: Vec<CardRow> = sqlx::query_as(&format!(
-        r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS query),
-                candidates AS (
-                    (SELECT a.id FROM articles a, q
-                      WHERE a.status = 'published' AND a.search_head @@ q.query
+        r#"WITH candidates AS (
+                    (SELECT a.id FROM articles a
+                      WHERE a.status = 'published' AND a.search_head @@ websearch_to_tsquery('english', $1)
                       ORDER BY a.published_at DESC LIMIT $4)
                     UNION
-                    (SELECT a.id FROM articles a, q
-                      WHERE a.status = 'published' AND a.search @@ q.query
+                    (SELECT a.id FROM articles a
+                      WHERE a.status = 'published' AND a.search @@ websearch_to_tsquery('english', $1)
                       ORDER BY a.published_at DESC LIMIT $4)),
                 hits AS (
-                    SELECT a.id, ts_rank_cd(a.search, q.query) AS rank, a.published_at
-                    FROM candidates c JOIN articles a ON a.id = c.id, q
+                    SELECT a.id, ts_rank_cd(a.search, websearch_to_tsquery('english', $1)) AS rank, a.published_at
+                    FROM candidates c JOIN articles a ON a.id = c.id
                     ORDER BY rank DESC, a.published_at DESC, a.id DESC
                     LIMIT $2 OFFSET $3)
            SELECT {CARD_COLUMNS},
-                  ts_headline('english', a.summary || ' ' || left(a.body_md, 20000), q.query,
+                  ts_headline('english', a.summary || ' ' || left(a.body_md, 20000), websearch_to_tsquery('english', $1),
                       'MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter= … , StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS snippet
-           FROM hits JOIN articles a ON a.id = hits.id, q
+           FROM hits JOIN articles a ON a.id = hits.id
            ORDER BY hits.rank DESC, hits.published_at DESC, a.id DESC"#
     ))
     .bind(&terms)
     .bind(limit)
     .bind(offset)
     .bind(SEARCH_CANDIDATES)
+    .persistent(false)
     .fetch_all(pool)
     .await?;
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM (
+    let total: i64 = sqlx::query_scalar(
+        r#"SELECT count(*) FROM (
                SELECT 1 FROM articles
                WHERE status = 'published' AND search @@ websearch_to_tsquery('english', $1)
                LIMIT $2) matches"#,
-        terms,
-        SEARCH_COUNT_CAP + 1,
     )
+    .bind(&terms)
+    .bind(SEARCH_COUNT_CAP + 1)
+    .persistent(false)
     .fetch_one(pool)
     .await?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
@@ -249,11 +245,7 @@ pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<ArticleRow>, sq
                   to_char(a.published_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY') AS published_on,
                   to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
                   a.owner_id, a.rating_sum, a.rating_count, a.comment_count,
-                  (SELECT coalesce(json_agg(json_build_object(
-                              'username', u.username,
-                              'name', coalesce(nullif(p.display_name, ''), u.username)) ORDER BY aa.position), '[]')
-                     FROM article_authors aa JOIN users u ON u.id = aa.user_id JOIN profiles p ON p.user_id = u.id
-                    WHERE aa.article_id = a.id) AS "authors!: Json<Vec<AuthorRef>>",
+                  a.authors AS "authors!: Json<Vec<AuthorRef>>",
                   array(SELECT aa.user_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position) AS "author_ids!",
                   (SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name), '[]')
                      FROM article_tags at JOIN tags t ON t.id = at.tag_id
@@ -421,7 +413,7 @@ pub async fn set_tags(
     Ok(())
 }
 
-/// Recomputes the denormalized author names of the given articles.
+/// Recomputes the denormalized byline, sort key and searchable names of the given articles.
 pub async fn refresh_author_names<'e, E>(
     executor: E,
     article_ids: &[i64],
@@ -438,7 +430,13 @@ where
                author_names = coalesce((SELECT string_agg(coalesce(nullif(p.display_name, ''), u.username) || ' ' || u.username, ' ')
                                           FROM article_authors aa JOIN users u ON u.id = aa.user_id
                                           JOIN profiles p ON p.user_id = u.id
-                                         WHERE aa.article_id = a.id), '')
+                                         WHERE aa.article_id = a.id), ''),
+               authors = coalesce((SELECT json_agg(json_build_object(
+                                              'username', u.username,
+                                              'name', coalesce(nullif(p.display_name, ''), u.username)) ORDER BY aa.position)
+                                     FROM article_authors aa JOIN users u ON u.id = aa.user_id
+                                     JOIN profiles p ON p.user_id = u.id
+                                    WHERE aa.article_id = a.id), '[]')
            WHERE a.id = ANY($1)"#,
         article_ids
     )
