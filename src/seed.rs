@@ -226,7 +226,7 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
         ));
     }
 
-    let tag_slugs: Vec<String> = TAGS.iter().map(|t| slug::slugify(t)).collect();
+    let tag_slugs: Vec<String> = TAGS.iter().map(slug::slugify).collect();
     let tag_names: Vec<String> = TAGS.iter().map(|t| (*t).to_owned()).collect();
     sqlx::query!(
         "INSERT INTO tags (slug, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (slug) DO NOTHING",
