@@ -44,6 +44,15 @@ ensure_toolchain() {
   fi
 }
 
+# A real S3-compatible server for the storage backend's test (PyPI's moto).
+ensure_moto() {
+  command -v moto_server >/dev/null || {
+    log "installing moto (local S3 server for tests)"
+    python3 -m pip install -q "moto[server]==5.*" || pip3 install -q "moto[server]==5.*"
+    hash -r
+  }
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || { log "installing chromium"; apt_install chromium; }
 }

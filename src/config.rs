@@ -47,6 +47,27 @@ pub struct Config {
     pub login_attempts_per_account: u64,
     pub login_attempts_per_ip: u64,
     pub login_window_secs: u64,
+    /// Largest accepted upload, in bytes (`MAX_UPLOAD_MB`, default 10).
+    pub max_upload_bytes: usize,
+    pub media: MediaConfig,
+}
+
+/// Where uploaded images go: the local disk (served at `/media/`) or S3-compatible storage
+/// such as DigitalOcean Spaces (`USE_SPACES=true`).
+#[derive(Clone)]
+pub enum MediaConfig {
+    Local {
+        root: std::path::PathBuf,
+    },
+    S3 {
+        bucket: String,
+        endpoint: String,
+        region: String,
+        access_key_id: String,
+        secret_access_key: String,
+        /// Public base URL of stored objects (a CDN endpoint, or `<endpoint>/<bucket>`).
+        public_base: String,
+    },
 }
 
 /// Secrets and credentials never reach a log line.
@@ -176,6 +197,10 @@ impl Config {
             login_attempts_per_ip: parse_number(&get, "LOGIN_ATTEMPTS_PER_IP", 30, 1, 100_000)?
                 as u64,
             login_window_secs: parse_number(&get, "LOGIN_WINDOW_SECS", 900, 1, 86_400)? as u64,
+            max_upload_bytes: parse_number(&get, "MAX_UPLOAD_MB", 10, 1, 100)? as usize
+                * 1024
+                * 1024,
+            media: media_config(&get)?,
         })
     }
 
@@ -183,6 +208,42 @@ impl Config {
     pub fn production(&self) -> bool {
         !self.development
     }
+}
+
+fn media_config(get: &impl Fn(&str) -> Option<String>) -> Result<MediaConfig, ConfigError> {
+    let use_spaces = match get("USE_SPACES") {
+        None => false,
+        Some(v) => parse_bool(&v).ok_or_else(|| {
+            ConfigError::new("USE_SPACES", format!("expected true or false, got {v:?}"))
+        })?,
+    };
+    if !use_spaces {
+        return Ok(MediaConfig::Local {
+            root: get("MEDIA_ROOT")
+                .unwrap_or_else(|| "media".to_owned())
+                .into(),
+        });
+    }
+    let required = |name: &'static str| {
+        get(name).ok_or_else(|| ConfigError::new(name, "is required when USE_SPACES=true"))
+    };
+    let bucket = required("AWS_STORAGE_BUCKET_NAME")?;
+    let endpoint = required("AWS_S3_ENDPOINT_URL")?
+        .trim_end_matches('/')
+        .to_owned();
+    url::Url::parse(&endpoint)
+        .map_err(|e| ConfigError::new("AWS_S3_ENDPOINT_URL", format!("not a valid URL ({e})")))?;
+    let public_base = get("DO_SPACES_CDN_END_POINT")
+        .map(|v| v.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| format!("{endpoint}/{bucket}"));
+    Ok(MediaConfig::S3 {
+        access_key_id: required("AWS_ACCESS_KEY_ID")?,
+        secret_access_key: required("AWS_SECRET_ACCESS_KEY")?,
+        region: get("AWS_S3_REGION_NAME").unwrap_or_else(|| "us-east-1".to_owned()),
+        bucket,
+        endpoint,
+        public_base,
+    })
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
@@ -349,6 +410,34 @@ mod tests {
             config.database_url,
             "postgres://me:p%40ss%20word@db:5432/blog"
         );
+    }
+
+    #[test]
+    fn spaces_need_their_credentials() {
+        let err = Config::from_vars(vars(&[
+            ("USE_SPACES", "True"),
+            ("AWS_STORAGE_BUCKET_NAME", "b"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "AWS_S3_ENDPOINT_URL");
+        let config = Config::from_vars(vars(&[
+            ("USE_SPACES", "true"),
+            ("AWS_STORAGE_BUCKET_NAME", "blog"),
+            ("AWS_S3_ENDPOINT_URL", "https://fra1.digitaloceanspaces.com"),
+            ("AWS_ACCESS_KEY_ID", "key"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            (
+                "DO_SPACES_CDN_END_POINT",
+                "https://blog.fra1.cdn.digitaloceanspaces.com/",
+            ),
+        ]))
+        .expect("spaces config");
+        match config.media {
+            MediaConfig::S3 { public_base, .. } => {
+                assert_eq!(public_base, "https://blog.fra1.cdn.digitaloceanspaces.com")
+            }
+            MediaConfig::Local { .. } => panic!("expected S3"),
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod media;
+#[cfg(feature = "ssr")]
 pub mod redis;
 #[cfg(feature = "ssr")]
 pub mod seed;

@@ -80,10 +80,13 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let redis = waypost::redis::connect(&config.redis_url)
         .await
         .map_err(|e| format!("cannot connect to Redis: {e}"))?;
+    let storage = waypost::media::Storage::from_config(&config.media)
+        .map_err(|e| format!("media storage: {e}"))?;
     let state = AppState {
         leptos_options,
         pool,
         redis,
+        storage,
         config: Arc::new(config),
     };
     let app = waypost::web::router(state);

@@ -14,6 +14,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub redis: RedisPool,
     pub config: Arc<Config>,
+    pub storage: crate::media::Storage,
 }
 
 impl AppState {

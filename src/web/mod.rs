@@ -32,11 +32,23 @@ pub fn router(state: AppState) -> Router {
         AuthManagerLayerBuilder::new(Backend::new(state.pool.clone()), session_layer).build();
 
     let leptos_context = security::provide_request_nonce;
-    Router::new()
+    let media = state
+        .storage
+        .local_root()
+        .map(tower_http::services::ServeDir::new);
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/feed.xml", get(feeds::rss))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
+        .route(
+            "/media/upload",
+            axum::routing::post(crate::media::upload::upload)
+                // A little over the limit for the multipart framing; the handler reports the size.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    state.config.max_upload_bytes + 64 * 1024,
+                )),
+        )
         .leptos_routes_with_context(&state, routes, leptos_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -45,7 +57,12 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(leptos_context, shell))
-        .layer(auth_layer)
+        .layer(auth_layer);
+    let router = match media {
+        Some(dir) => router.nest_service("/media", dir),
+        None => router,
+    };
+    router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::csrf_guard,

@@ -31,7 +31,7 @@ impl TestApp {
     }
 
     pub async fn with_vars(pool: PgPool, extra: &[(&str, &str)]) -> Self {
-        let prefix = format!(
+        let prefix: String = format!(
             "waypost-test:{}:{}:{}",
             std::process::id(),
             NEXT_PREFIX.fetch_add(1, Ordering::Relaxed),
@@ -44,8 +44,15 @@ impl TestApp {
             std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
         let mut vars: HashMap<String, String> = HashMap::from([
             ("REDIS_URL".to_owned(), redis_url.clone()),
-            ("REDIS_PREFIX".to_owned(), prefix),
+            ("REDIS_PREFIX".to_owned(), prefix.clone()),
             ("SITE_URL".to_owned(), "http://127.0.0.1:3000".to_owned()),
+            (
+                "MEDIA_ROOT".to_owned(),
+                std::env::temp_dir()
+                    .join(format!("waypost-test-media-{}", prefix.replace(':', "-")))
+                    .display()
+                    .to_string(),
+            ),
             // The pool comes from #[sqlx::test]; this only satisfies production validation.
             (
                 "DATABASE_URL".to_owned(),
@@ -64,10 +71,12 @@ impl TestApp {
             .site_root("target/site")
             .site_pkg_dir("pkg")
             .build();
+        let storage = waypost::media::Storage::from_config(&config.media).expect("media storage");
         let state = AppState {
             leptos_options,
             pool,
             redis,
+            storage,
             config: Arc::new(config),
         };
         TestApp {

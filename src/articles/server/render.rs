@@ -41,6 +41,7 @@ pub fn render_article(markdown: &str) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
+    let mut image: Option<(String, String, String)> = None;
 
     for event in Parser::new_ext(markdown, options()) {
         if let Some((_, buffer)) = code.as_mut() {
@@ -54,7 +55,27 @@ pub fn render_article(markdown: &str) -> Rendered {
             }
             continue;
         }
+        if let Some((_, _, alt)) = image.as_mut() {
+            match event {
+                Event::End(TagEnd::Image) => {
+                    let (src, title, alt) = image.take().unwrap_or_default();
+                    push_event(
+                        &mut events,
+                        &mut heading,
+                        Event::Html(CowStr::from(image_html(&src, &title, &alt))),
+                    );
+                }
+                Event::Text(text) | Event::Code(text) => alt.push_str(&text),
+                _ => {}
+            }
+            continue;
+        }
         match event {
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                image = Some((dest_url.to_string(), title.to_string(), String::new()));
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
@@ -82,10 +103,7 @@ pub fn render_article(markdown: &str) -> Rendered {
                     events.push(Event::Html(CowStr::from(format!("</h{n}>\n"))));
                 }
             }
-            other => match heading.as_mut() {
-                Some((_, inner)) => inner.push(other),
-                None => events.push(other),
-            },
+            other => push_event(&mut events, &mut heading, other),
         }
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
@@ -96,6 +114,52 @@ pub fn render_article(markdown: &str) -> Rendered {
         toc,
         reading_minutes: words.div_ceil(WORDS_PER_MINUTE).max(1) as i32,
     }
+}
+
+fn push_event<'a>(
+    events: &mut Vec<Event<'a>>,
+    heading: &mut Option<(HeadingLevel, Vec<Event<'a>>)>,
+    event: Event<'a>,
+) {
+    match heading.as_mut() {
+        Some((_, inner)) => inner.push(event),
+        None => events.push(event),
+    }
+}
+
+/// Our uploads are stored at several widths (`…-480.jpg`, `…-960.jpg`, `…-1600.jpg`): give the
+/// browser all of them. Other images are left as they are. Lazy-loaded either way.
+fn image_html(src: &str, title: &str, alt: &str) -> String {
+    let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape(src), escape(alt));
+    if !title.is_empty() {
+        html.push_str(&format!(" title=\"{}\"", escape(title)));
+    }
+    if let Some(srcset) = upload_srcset(src) {
+        html.push_str(&format!(
+            " srcset=\"{}\" sizes=\"(min-width: 48rem) 48rem, 100vw\"",
+            escape(&srcset)
+        ));
+    }
+    html.push_str(" loading=\"lazy\">");
+    html
+}
+
+fn upload_srcset(src: &str) -> Option<String> {
+    if !(src.starts_with("/media/") || src.starts_with("https://")) {
+        return None;
+    }
+    let (stem, extension) = src.rsplit_once('.')?;
+    if !matches!(extension, "jpg" | "png") {
+        return None;
+    }
+    let base = stem.strip_suffix("-960")?;
+    Some(
+        crate::media::process::WIDTHS
+            .iter()
+            .map(|w| format!("{base}-{w}.{extension} {w}w"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 /// Renders a comment: the same pipeline with a smaller set of tags (no images or headings).
@@ -326,6 +390,17 @@ mod tests {
         assert!(out.html.contains("class=\"hl-"), "{}", out.html);
         assert!(out.html.contains("&lt;b&gt;"));
         assert!(!out.html.contains("style="));
+    }
+
+    #[test]
+    fn uploaded_images_get_a_srcset() {
+        let out = render_article(
+            "![A llama](/media/2026/11/ab12-960.jpg)\n\n![x](https://e.example/photo.jpg)",
+        );
+        assert!(out.html.contains("srcset=\"/media/2026/11/ab12-480.jpg 480w, /media/2026/11/ab12-960.jpg 960w, /media/2026/11/ab12-1600.jpg 1600w\""), "{}", out.html);
+        assert!(out.html.contains("alt=\"A llama\""));
+        assert_eq!(out.html.matches("srcset").count(), 1);
+        assert!(upload_srcset("javascript:x-960.jpg").is_none());
     }
 
     #[test]

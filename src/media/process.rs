@@ -1,0 +1,162 @@
+//! Image validation and re-encoding. The content decides the type (never the file name); every
+//! upload is decoded and re-encoded, which also strips metadata (GPS positions in photos).
+
+use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// Widths served through `srcset`; never upscaled beyond the original.
+pub const WIDTHS: [u32; 3] = [480, 960, 1600];
+const MAX_DIMENSION: u32 = 12_000;
+const JPEG_QUALITY: u8 = 82;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MediaError {
+    #[error("The file is larger than {limit_mb} MB. Please upload a smaller image.")]
+    TooLarge { limit_mb: usize },
+    #[error("That file is not a JPEG, PNG, WebP or GIF image.")]
+    NotAnImage,
+    #[error("The image could not be read; it may be damaged.")]
+    Corrupt,
+    #[error("The image is too large in pixels (at most {MAX_DIMENSION} × {MAX_DIMENSION}).")]
+    TooManyPixels,
+}
+
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+}
+
+pub struct Processed {
+    pub extension: &'static str,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub variants: Vec<Variant>,
+}
+
+/// Validates and re-encodes `bytes` at each of `WIDTHS`. CPU-heavy: call it on the blocking pool.
+pub fn process(bytes: &[u8], max_bytes: usize) -> Result<Processed, MediaError> {
+    if bytes.len() > max_bytes {
+        return Err(MediaError::TooLarge {
+            limit_mb: max_bytes / (1024 * 1024),
+        });
+    }
+    let format = image::guess_format(bytes).map_err(|_| MediaError::NotAnImage)?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+    ) {
+        return Err(MediaError::NotAnImage);
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => MediaError::TooManyPixels,
+        _ => MediaError::Corrupt,
+    })?;
+    let (width, height) = image.dimensions();
+    // Photos become JPEG; images with transparency stay PNG.
+    let keep_alpha = image.color().has_alpha();
+    let (extension, content_type, output) = if keep_alpha {
+        ("png", "image/png", ImageFormat::Png)
+    } else {
+        ("jpg", "image/jpeg", ImageFormat::Jpeg)
+    };
+    let mut variants = Vec::with_capacity(WIDTHS.len());
+    for target in WIDTHS {
+        let resized = if width > target {
+            image.resize(target, u32::MAX, image::imageops::FilterType::Lanczos3)
+        } else {
+            image.clone()
+        };
+        variants.push(encode(&resized, output)?);
+    }
+    Ok(Processed {
+        extension,
+        content_type,
+        width,
+        height,
+        variants,
+    })
+}
+
+fn encode(image: &DynamicImage, format: ImageFormat) -> Result<Variant, MediaError> {
+    let mut out = Cursor::new(Vec::new());
+    let result = match format {
+        ImageFormat::Jpeg => {
+            let rgb = image.to_rgb8();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+                .encode_image(&rgb)
+        }
+        _ => image.write_to(&mut out, format),
+    };
+    result.map_err(|_| MediaError::Corrupt)?;
+    let (width, height) = image.dimensions();
+    Ok(Variant {
+        width,
+        height,
+        bytes: out.into_inner(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn png(width: u32, height: u32, alpha: bool) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        if alpha {
+            image::RgbaImage::from_pixel(width, height, image::Rgba([10, 110, 80, 128]))
+                .write_to(&mut out, ImageFormat::Png)
+                .unwrap();
+        } else {
+            image::RgbImage::from_pixel(width, height, image::Rgb([10, 110, 80]))
+                .write_to(&mut out, ImageFormat::Png)
+                .unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn photos_are_resized_and_reencoded() {
+        let processed = process(&png(2000, 1000, false), 10 << 20).unwrap();
+        assert_eq!(processed.extension, "jpg");
+        let widths: Vec<u32> = processed.variants.iter().map(|v| v.width).collect();
+        assert_eq!(widths, [480, 960, 1600]);
+        assert_eq!(processed.variants[0].height, 240);
+        assert_eq!(
+            image::guess_format(&processed.variants[0].bytes).unwrap(),
+            ImageFormat::Jpeg
+        );
+    }
+
+    #[test]
+    fn small_images_are_not_upscaled_and_alpha_stays_png() {
+        let processed = process(&png(300, 200, true), 10 << 20).unwrap();
+        assert_eq!(processed.extension, "png");
+        assert!(processed.variants.iter().all(|v| v.width == 300));
+    }
+
+    #[test]
+    fn content_decides_not_the_name() {
+        assert_eq!(
+            process(b"hello, I am text pretending to be a PNG", 10 << 20).err(),
+            Some(MediaError::NotAnImage)
+        );
+        let mut truncated = png(50, 50, false);
+        truncated.truncate(60);
+        assert_eq!(
+            process(&truncated, 10 << 20).err(),
+            Some(MediaError::Corrupt)
+        );
+        assert_eq!(
+            process(&png(50, 50, false), 10).err(),
+            Some(MediaError::TooLarge { limit_mb: 0 })
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! `POST /media/upload` (multipart, field `file`): writers upload an image; the answer gives
+//! the URL to insert, its `srcset` and ready-made Markdown.
+
+use super::process::{self, MediaError, WIDTHS};
+use crate::accounts::server::AuthSession;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use axum_login::AuthzBackend;
+use rand::RngCore;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Uploaded {
+    pub url: String,
+    pub srcset: String,
+    pub width: u32,
+    pub height: u32,
+    pub markdown: String,
+}
+
+fn media_error(error: MediaError) -> Response {
+    let status = match error {
+        MediaError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    (
+        status,
+        Json(serde_json::json!({ "error": error.to_string() })),
+    )
+        .into_response()
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    mut multipart: Multipart,
+) -> Response {
+    let Some(user) = auth.user.clone() else {
+        return AppError::Unauthenticated.into_response();
+    };
+    match auth
+        .backend
+        .has_perm(&user, "article.create".to_owned())
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return AppError::Forbidden.into_response(),
+        Err(e) => return AppError::from(e).into_response(),
+    }
+    let limit_mb = state.config.max_upload_bytes / (1024 * 1024);
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(bytes) => file = Some(bytes),
+                // The body limit is enforced while reading: the only common failure is size.
+                Err(_) => return media_error(MediaError::TooLarge { limit_mb }),
+            },
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return media_error(MediaError::TooLarge { limit_mb }),
+        }
+    }
+    let Some(bytes) = file else {
+        return AppError::BadRequest("Choose an image file to upload.".to_owned()).into_response();
+    };
+    let max = state.config.max_upload_bytes;
+    let processed = match tokio::task::spawn_blocking(move || process::process(&bytes, max)).await {
+        Ok(Ok(processed)) => processed,
+        Ok(Err(error)) => return media_error(error),
+        Err(e) => {
+            tracing::error!(error = %e, "image processing task failed");
+            return AppError::Internal.into_response();
+        }
+    };
+
+    let mut id = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut id);
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    let now = time::OffsetDateTime::now_utc();
+    let prefix = format!("{}/{:02}/{id}", now.year(), u8::from(now.month()));
+    let mut srcset = Vec::new();
+    for (variant, target) in processed.variants.into_iter().zip(WIDTHS) {
+        let key = format!("{prefix}-{target}.{}", processed.extension);
+        let width = variant.width;
+        if let Err(error) = state
+            .storage
+            .put(&key, variant.bytes, processed.content_type)
+            .await
+        {
+            tracing::error!(%error, "could not store an upload");
+            return AppError::Internal.into_response();
+        }
+        srcset.push(format!("{} {width}w", state.storage.url(&key)));
+    }
+    let url = state
+        .storage
+        .url(&format!("{prefix}-960.{}", processed.extension));
+    tracing::info!(user_id = user.id, %url, "image uploaded");
+    Json(Uploaded {
+        markdown: format!("![Describe the image]({url})"),
+        srcset: srcset.join(", "),
+        url,
+        width: processed.width,
+        height: processed.height,
+    })
+    .into_response()
+}

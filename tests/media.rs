@@ -1,0 +1,195 @@
+//! Image uploads end to end: validation by content, size limit, permissions, both storage
+//! backends (local disk, and a real S3-compatible server: moto).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{Client, TestApp, TestResponse};
+use sqlx::PgPool;
+use std::io::Cursor;
+
+fn photo(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 255) as u8, (y % 255) as u8, 90])
+    })
+    .write_to(&mut out, image::ImageFormat::Png)
+    .unwrap();
+    out.into_inner()
+}
+
+async fn upload(client: &mut Client, filename: &str, bytes: Vec<u8>) -> TestResponse {
+    let boundary = "waypost-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let request = Request::post("/media/upload")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    client.send(request).await
+}
+
+#[sqlx::test]
+async fn writers_upload_images_validated_by_content(pool: PgPool) {
+    let app = TestApp::with_vars(pool, &[("MAX_UPLOAD_MB", "1")]).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+
+    // A PNG named .jpg is fine: the content decides.
+    let response = upload(&mut writer, "holiday.jpg", photo(1200, 800)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let json = response.json();
+    let url = json["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("/media/") && url.ends_with("-960.jpg"),
+        "{url}"
+    );
+    assert_eq!(json["width"], 1200);
+    assert!(json["srcset"].as_str().unwrap().contains("-480.jpg 480w"));
+    assert!(json["markdown"].as_str().unwrap().contains(url));
+
+    // It is served back as a JPEG, 960 px wide, with nosniff.
+    let served = app.client().get(url).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), Some("image/jpeg"));
+    assert_eq!(served.header("x-content-type-options"), Some("nosniff"));
+    let root = match &app.state.config.media {
+        waypost::config::MediaConfig::Local { root } => root.clone(),
+        _ => unreachable!(),
+    };
+    let stored = std::fs::read(root.join(url.trim_start_matches("/media/"))).unwrap();
+    let decoded = image::load_from_memory(&stored).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (960, 640));
+
+    // A text file named .png is refused, clearly.
+    let response = upload(
+        &mut writer,
+        "totally.png",
+        b"just some text, honest".to_vec(),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response.body.contains("not a JPEG, PNG, WebP or GIF"),
+        "{}",
+        response.body
+    );
+
+    // Over the configured limit (1 MB): 413 with the limit in the message.
+    let response = upload(&mut writer, "huge.jpg", vec![0u8; 1_300_000]).await;
+    assert_eq!(
+        response.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        response.body
+    );
+    assert!(
+        response.body.contains("larger than 1 MB"),
+        "{}",
+        response.body
+    );
+}
+
+#[sqlx::test]
+async fn only_writers_upload(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let mut anonymous = app.client();
+    assert_eq!(
+        upload(&mut anonymous, "a.png", photo(10, 10)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut traveller = app.user("tom", None).await;
+    assert_eq!(
+        upload(&mut traveller, "a.png", photo(10, 10)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// A real S3 API (moto, from PyPI) on a local port, stopped when the test ends.
+struct Moto(std::process::Child);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[sqlx::test]
+async fn the_s3_backend_stores_public_objects(pool: PgPool) {
+    let port = free_port();
+    let moto = Moto(
+        std::process::Command::new(
+            std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into()),
+        )
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("moto_server (pip install 'moto[server]') is required for the S3 test"),
+    );
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if http
+            .put(format!("{endpoint}/waypost-media"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "moto did not start");
+
+    let app = TestApp::with_vars(
+        pool,
+        &[
+            ("USE_SPACES", "true"),
+            ("AWS_STORAGE_BUCKET_NAME", "waypost-media"),
+            ("AWS_S3_ENDPOINT_URL", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    )
+    .await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let response = upload(&mut writer, "lake.png", photo(700, 400)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let url = response.json()["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("{endpoint}/waypost-media/")),
+        "{url}"
+    );
+
+    let object = http.get(&url).send().await.unwrap();
+    assert_eq!(object.status(), 200);
+    assert_eq!(object.headers()["content-type"], "image/jpeg");
+    let bytes = object.bytes().await.unwrap();
+    assert_eq!(
+        image::load_from_memory(&bytes).unwrap().width(),
+        700,
+        "not upscaled"
+    );
+    drop(moto);
+}
