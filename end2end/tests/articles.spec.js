@@ -17,7 +17,14 @@ test('a writer publishes with a live preview; a traveller finds, reads and share
   await writerPage.getByLabel('Title', { exact: true }).fill(`Sunrise over Lake Titicaca ${unique}`);
   await writerPage.getByLabel('Summary').fill('Reed islands, cold mornings and the best bread in Puno.');
   await writerPage.getByLabel('Story (Markdown)').fill(`## The reed islands\n\nWe ate **${unique}** soup at dawn.\n\n| Day | Place |\n|---|---|\n| 1 | Puno |\n`);
+  // Upload an image: it is inserted at the cursor (the end) and shows in the preview.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGPgzvMHIgYIBQAU3gMhyntjnAAAAABJRU5ErkJggg==',
+    'base64');
+  await writerPage.getByLabel('Insert an image at the cursor').setInputFiles({ name: 'lake.png', mimeType: 'image/png', buffer: png });
+  await expect(writerPage.getByLabel('Story (Markdown)')).toHaveValue(/!\[Describe the image\]\(\/media\/.+-960\.jpg\)/);
   const preview = writerPage.getByRole('region', { name: 'Preview' });
+  await expect(preview.locator('img[srcset*="480w"]')).toBeVisible();
   await expect(preview.getByRole('heading', { name: 'The reed islands' })).toBeVisible();
   await expect(preview.locator('strong')).toHaveText(unique);
   await expect(preview.locator('table')).toBeVisible();
@@ -41,6 +48,9 @@ test('a writer publishes with a live preview; a traveller finds, reads and share
   await expect(reader.getByText('1 story matches')).toBeVisible();
   await reader.getByRole('link', { name: `Sunrise over Lake Titicaca ${unique}` }).click();
   await expect(reader.getByRole('heading', { name: 'The reed islands' })).toBeVisible();
+  const image = reader.locator('.article__body img[srcset]');
+  await expect(image).toBeVisible();
+  expect(await image.evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);
   const share = reader.getByRole('link', { name: 'Share on X' });
   const href = await share.getAttribute('href');
   expect(href).toContain('https://x.com/intent/tweet?text=');

@@ -357,6 +357,52 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
     });
     let published = data.published;
     let can_publish = data.can_publish;
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let upload_progress = RwSignal::new(None::<u32>);
+    let upload_error = RwSignal::new(None::<String>);
+    // Puts the uploaded image's Markdown where the cursor is.
+    let insert_at_cursor = move |markdown: String| {
+        #[cfg(feature = "hydrate")]
+        if let Some(element) = textarea.get_untracked() {
+            let value = element.value();
+            let cursor_utf16 =
+                element.selection_start().ok().flatten().unwrap_or(u32::MAX) as usize;
+            let mut units = 0;
+            let at = value
+                .char_indices()
+                .find(|(_, c)| {
+                    let here = units >= cursor_utf16;
+                    units += c.len_utf16();
+                    here
+                })
+                .map_or(value.len(), |(i, _)| i);
+            let updated = format!(
+                "{}\n\n{markdown}\n\n{}",
+                value[..at].trim_end(),
+                value[at..].trim_start()
+            );
+            element.set_value(&updated);
+            body.set(updated);
+            schedule_preview();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (markdown, textarea);
+    };
+    let upload = move |file: UploadFile| {
+        upload_error.set(None);
+        upload_progress.set(Some(0));
+        upload::send(
+            file,
+            move |progress| upload_progress.set(Some(progress)),
+            move |result| {
+                upload_progress.set(None);
+                match result {
+                    Ok(markdown) => insert_at_cursor(markdown),
+                    Err(message) => upload_error.set(Some(message)),
+                }
+            },
+        );
+    };
     view! {
         <ActionForm action=action attr:class="editor" attr:aria-label="Story editor" attr:data-hydrated=hydrated_flag()>
             <FormAlert error=error/>
@@ -367,7 +413,36 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
                 <div class="field">
                     <label for="field-body">"Story (Markdown)"</label>
                     <p class="hint" id="field-body-hint">"Headings with ##, **bold**, *italic*, [links](https://…), images with ![description](address), tables and ```code```."</p>
+                    <div class="editor__upload">
+                        <label for="image-upload">"Insert an image at the cursor"</label>
+                        <input
+                            id="image-upload"
+                            type="file"
+                            accept="image/jpeg,image/png,image/webp,image/gif"
+                            on:change=move |ev| {
+                                if let Some(file) = upload::file_from_input(&ev) {
+                                    upload(file);
+                                }
+                            }
+                        />
+                        <span class="hint">"…or drop one onto the text. JPEG, PNG, WebP or GIF."</span>
+                        {move || upload_progress.get().map(|percent| view! {
+                            <span class="editor__progress" role="status">
+                                <progress max="100" value=percent aria-label="Upload progress"></progress>
+                                {format!(" Uploading… {percent}%")}
+                            </span>
+                        })}
+                        {move || upload_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+                    </div>
                     <textarea
+                        node_ref=textarea
+                        on:dragover=move |ev| ev.prevent_default()
+                        on:drop=move |ev| {
+                            ev.prevent_default();
+                            if let Some(file) = upload::file_from_drop(&ev) {
+                                upload(file);
+                            }
+                        }
                         id="field-body"
                         name="body"
                         class="editor__body"
@@ -404,6 +479,103 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
         </ActionForm>
     }
 }
+
+/// Image upload from the editor: XHR (it reports upload progress) to `POST /media/upload`.
+mod upload {
+    #[cfg(feature = "hydrate")]
+    pub type UploadFile = web_sys::File;
+    #[cfg(not(feature = "hydrate"))]
+    pub type UploadFile = ();
+
+    #[cfg(feature = "hydrate")]
+    pub fn file_from_input(ev: &leptos::ev::Event) -> Option<UploadFile> {
+        use wasm_bindgen::JsCast;
+        let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
+        let file = input.files()?.get(0);
+        input.set_value("");
+        file
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn file_from_drop(ev: &leptos::ev::DragEvent) -> Option<UploadFile> {
+        ev.data_transfer()?.files()?.get(0)
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn file_from_input(_: &leptos::ev::Event) -> Option<UploadFile> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn file_from_drop(_: &leptos::ev::DragEvent) -> Option<UploadFile> {
+        None
+    }
+
+    /// Uploads `file`, calling `progress` with 0–100 and `done` with the Markdown or a message.
+    #[cfg(feature = "hydrate")]
+    pub fn send(
+        file: UploadFile,
+        progress: impl Fn(u32) + 'static,
+        done: impl Fn(Result<String, String>) + 'static,
+    ) {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        const FAILED: &str = "The upload failed. Check your connection and try again.";
+        let start = || -> Result<(), wasm_bindgen::JsValue> {
+            let form = web_sys::FormData::new()?;
+            form.append_with_blob_and_filename("file", &file, &file.name())?;
+            let xhr = web_sys::XmlHttpRequest::new()?;
+            xhr.open("POST", "/media/upload")?;
+            let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+                move |ev: web_sys::ProgressEvent| {
+                    if ev.length_computable() && ev.total() > 0.0 {
+                        progress((ev.loaded() / ev.total() * 100.0).round() as u32);
+                    }
+                },
+            );
+            xhr.upload()?
+                .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+            let done = std::rc::Rc::new(done);
+            let finished = xhr.clone();
+            let on_done = done.clone();
+            let on_load = Closure::<dyn FnMut()>::new(move || {
+                let status = finished.status().unwrap_or(0);
+                let text = finished.response_text().ok().flatten().unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                if status == 200 {
+                    match json["markdown"].as_str() {
+                        Some(markdown) => on_done(Ok(markdown.to_owned())),
+                        None => on_done(Err(FAILED.to_owned())),
+                    }
+                } else {
+                    on_done(Err(json["error"].as_str().unwrap_or(FAILED).to_owned()));
+                }
+            });
+            xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+            let on_error = Closure::<dyn FnMut()>::new(move || done(Err(FAILED.to_owned())));
+            xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            xhr.send_with_opt_form_data(Some(&form))?;
+            // The request owns its callbacks until it ends; one small leak per upload.
+            on_progress.forget();
+            on_load.forget();
+            on_error.forget();
+            Ok(())
+        };
+        if start().is_err() {
+            leptos::logging::error!("could not start the upload");
+        }
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn send(
+        _: UploadFile,
+        _: impl Fn(u32) + 'static,
+        _: impl Fn(Result<String, String>) + 'static,
+    ) {
+    }
+}
+
+use upload::UploadFile;
 
 #[island]
 fn CoauthorsPanel(id: i64, coauthors: Vec<AuthorRef>) -> impl IntoView {
