@@ -154,7 +154,7 @@ fn ordinary_markup_is_kept() {
     );
     assert!(
         html.contains(
-            "<img src=\"https://img.example/llama.jpg\" alt=\"a llama\" title=\"Llama\">"
+            "<img src=\"https://img.example/llama.jpg\" alt=\"a llama\" title=\"Llama\" loading=\"lazy\">"
         ),
         "{html}"
     );
