@@ -50,6 +50,9 @@ pub struct Config {
     /// Largest accepted upload, in bytes (`MAX_UPLOAD_MB`, default 10).
     pub max_upload_bytes: usize,
     pub media: MediaConfig,
+    /// Cache rendered public pages for anonymous readers in Redis (`PAGE_CACHE`, default on).
+    pub page_cache: bool,
+    pub page_cache_ttl_secs: u64,
 }
 
 /// Where uploaded images go: the local disk (served at `/media/`) or S3-compatible storage
@@ -201,6 +204,13 @@ impl Config {
                 * 1024
                 * 1024,
             media: media_config(&get)?,
+            page_cache: match get("PAGE_CACHE") {
+                None => true,
+                Some(v) => parse_bool(&v).ok_or_else(|| {
+                    ConfigError::new("PAGE_CACHE", format!("expected true or false, got {v:?}"))
+                })?,
+            },
+            page_cache_ttl_secs: parse_number(&get, "PAGE_CACHE_TTL", 300, 1, 86_400)? as u64,
         })
     }
 

@@ -87,6 +87,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         pool,
         redis,
         storage,
+        cache_stats: Default::default(),
         config: Arc::new(config),
     };
     let app = waypost::web::router(state);

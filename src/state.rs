@@ -15,6 +15,7 @@ pub struct AppState {
     pub redis: RedisPool,
     pub config: Arc<Config>,
     pub storage: crate::media::Storage,
+    pub cache_stats: Arc<crate::cache::CacheStats>,
 }
 
 impl AppState {

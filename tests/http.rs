@@ -12,10 +12,11 @@ async fn healthz_reports_database_and_redis(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let response = app.client().get("/healthz").await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.json(),
-        serde_json::json!({ "status": "ok", "database": "ok", "redis": "ok" })
-    );
+    let json = response.json();
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["database"], "ok");
+    assert_eq!(json["redis"], "ok");
+    assert_eq!(json["page_cache"]["enabled"], true);
 }
 
 #[sqlx::test]

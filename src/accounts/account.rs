@@ -121,6 +121,7 @@ pub async fn update_profile(
         let articles =
             crate::articles::server::repo::article_ids_by_author(&state.pool, user.id).await?;
         crate::articles::server::repo::refresh_author_names(&state.pool, &articles).await?;
+        crate::cache::invalidate_current().await;
         // A full page load: the server-rendered header then shows the new name.
         leptos_axum::redirect("/account?saved=1");
         Ok(())

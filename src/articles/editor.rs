@@ -178,6 +178,7 @@ pub async fn save_article(
         repo::refresh_author_names(&mut *tx, &[article_id]).await?;
         tx.commit().await?;
         tracing::info!(article_id, user_id = user.id, publish, "article saved");
+        crate::cache::invalidate_current().await;
         leptos_axum::redirect(&format!("/articles/{slug}"));
         Ok(slug)
     }
@@ -200,6 +201,7 @@ pub async fn delete_article(id: i64) -> Result<(), AppError> {
             return Err(AppError::Forbidden);
         }
         repo::delete(&state.pool, id).await?;
+        crate::cache::invalidate_current().await;
         tracing::info!(article_id = id, user_id = ?actor.id(), "article deleted");
         leptos_axum::redirect("/");
         Ok(())
@@ -270,6 +272,7 @@ pub async fn set_coauthor(id: i64, username: String, action: String) -> Result<(
             }
             _ => return Err(AppError::BadRequest("Unknown co-author action.".to_owned())),
         }
+        crate::cache::invalidate_current().await;
         leptos_axum::redirect(&format!("/articles/{}/edit", ownership.slug));
         Ok(())
     }

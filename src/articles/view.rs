@@ -10,8 +10,6 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 pub const RECENT_COOKIE: &str = "waypost_recent";
-#[cfg(feature = "ssr")]
-const RECENT_MAX: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ArticleLookup {
@@ -20,52 +18,12 @@ pub enum ArticleLookup {
     Moved(String),
 }
 
-/// Slugs from the recently-viewed cookie (only well-formed ones).
+/// Slugs from the recently-viewed cookie of the current request (only well-formed ones).
 #[cfg(feature = "ssr")]
 pub fn recent_slugs() -> Vec<String> {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Vec::new();
-    };
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == RECENT_COOKIE)
-        .map(|(_, value)| {
-            value
-                .split('.')
-                .filter(|s| {
-                    !s.is_empty()
-                        && s.len() <= 100
-                        && s.chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                })
-                .take(RECENT_MAX)
-                .map(str::to_owned)
-                .collect()
-        })
+    use_context::<http::request::Parts>()
+        .map(|parts| crate::articles::server::recent::slugs_from(&parts.headers))
         .unwrap_or_default()
-}
-
-#[cfg(feature = "ssr")]
-fn remember_view(slug: &str) {
-    let mut slugs = recent_slugs();
-    slugs.retain(|s| s != slug);
-    slugs.insert(0, slug.to_owned());
-    slugs.truncate(RECENT_MAX);
-    let cookie = format!(
-        "{RECENT_COOKIE}={}; Path=/; Max-Age=2592000; SameSite=Lax; HttpOnly",
-        slugs.join(".")
-    );
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
 }
 
 #[server(prefix = "/sfn", endpoint = "get_article")]
@@ -93,9 +51,6 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
         if !published && !can_edit {
             // Drafts don't exist for anyone but their authors and staff.
             return Err(AppError::NotFound);
-        }
-        if published {
-            remember_view(&row.slug);
         }
         Ok(ArticleLookup::Found(Box::new(ArticleView {
             id: row.id,

@@ -27,8 +27,20 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         StatusCode::SERVICE_UNAVAILABLE
     };
     let word = |ok: bool| if ok { "ok" } else { "down" };
+    let stats = &state.cache_stats;
+    let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
     (
         code,
-        Json(json!({ "status": status, "database": word(database_ok), "redis": word(redis_ok) })),
+        Json(json!({
+            "status": status,
+            "database": word(database_ok),
+            "redis": word(redis_ok),
+            "page_cache": {
+                "enabled": state.config.page_cache,
+                "hits": load(&stats.hits),
+                "misses": load(&stats.misses),
+                "errors": load(&stats.errors),
+            },
+        })),
     )
 }

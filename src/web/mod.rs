@@ -65,6 +65,13 @@ pub fn router(state: AppState) -> Router {
     router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::cache::page_cache,
+        ))
+        .layer(axum::middleware::from_fn(
+            crate::articles::server::recent::remember,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             security::csrf_guard,
         ))
         .layer(axum::middleware::from_fn_with_state(

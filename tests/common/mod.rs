@@ -40,8 +40,13 @@ impl TestApp {
                 .map(|d| d.as_nanos())
                 .unwrap_or_default()
         );
-        let redis_url =
-            std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let redis_url = extra
+            .iter()
+            .find(|(k, _)| *k == "REDIS_URL")
+            .map(|(_, v)| (*v).to_owned())
+            .unwrap_or_else(|| {
+                std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+            });
         let mut vars: HashMap<String, String> = HashMap::from([
             ("REDIS_URL".to_owned(), redis_url.clone()),
             ("REDIS_PREFIX".to_owned(), prefix.clone()),
@@ -77,6 +82,7 @@ impl TestApp {
             pool,
             redis,
             storage,
+            cache_stats: Default::default(),
             config: Arc::new(config),
         };
         TestApp {

@@ -1,5 +1,6 @@
 //! Server-only article logic: validation, permissions and saving.
 
+pub mod recent;
 pub mod render;
 pub mod repo;
 

@@ -1,0 +1,156 @@
+//! The Redis page cache: hits for anonymous readers, fresh nonces, invalidation on writes,
+//! personal pages never cached, and a Redis outage degrading to uncached pages.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, TestResponse};
+use sqlx::PgPool;
+
+fn nonce(response: &TestResponse) -> String {
+    let csp = response.header("content-security-policy").expect("CSP");
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("nonce")
+        .to_owned()
+}
+
+/// The cache is filled just after the first answer is sent: poll briefly for the hit.
+async fn get_until_hit(app: &TestApp, path: &str) -> TestResponse {
+    for _ in 0..50 {
+        let response = app.client().get(path).await;
+        if response.header("x-waypost-cache") == Some("hit") {
+            return response;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{path} was never served from the cache");
+}
+
+#[sqlx::test]
+async fn anonymous_pages_are_cached_with_fresh_nonces(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let first = app.client().get("/").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.header("x-waypost-cache").is_none());
+    let hit = get_until_hit(&app, "/").await;
+    assert_eq!(hit.status, StatusCode::OK);
+    let (old, new) = (nonce(&first), nonce(&hit));
+    assert_ne!(old, new, "every response gets its own nonce");
+    assert!(
+        hit.body.contains(&format!("nonce=\"{new}\"")),
+        "the cached page carries the new nonce"
+    );
+    assert!(!hit.body.contains(&old));
+    let health = app.client().get("/healthz").await.json();
+    assert!(health["page_cache"]["hits"].as_u64().unwrap() >= 1);
+}
+
+#[sqlx::test]
+async fn writes_invalidate_and_signed_in_readers_bypass(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    get_until_hit(&app, "/").await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let slug = writer.publish("Fresh from the press", "Body text.").await;
+
+    let index = app.client().get("/").await;
+    assert!(
+        index.body.contains("Fresh from the press"),
+        "publishing dropped the cached index"
+    );
+    let own = writer.get("/").await;
+    assert!(
+        own.header("x-waypost-cache").is_none(),
+        "signed-in pages are never cached"
+    );
+
+    // Story pages are cached too, and still remember the view in the reader's cookie.
+    get_until_hit(&app, &format!("/articles/{slug}")).await;
+    let hit = get_until_hit(&app, &format!("/articles/{slug}")).await;
+    let cookie = hit.header("set-cookie").expect("recently viewed cookie");
+    assert!(
+        cookie.starts_with(&format!("waypost_recent={slug}")),
+        "{cookie}"
+    );
+}
+
+#[sqlx::test]
+async fn recently_viewed_shows_on_the_index(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let slug = writer.publish("A story to remember", "Body text.").await;
+    let request = axum::http::Request::get("/")
+        .header("host", "127.0.0.1:3000")
+        .header("accept", "text/html")
+        .header(
+            "cookie",
+            format!("waypost_recent={slug}.no-such-story.INVALID<>"),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let index = app.client().send(request).await;
+    assert!(index.body.contains("Recently viewed"));
+    assert!(index.body.contains(&format!(
+        "href=\"/articles/{slug}\">A story to remember</a></li>"
+    )));
+}
+
+struct OwnRedis(std::process::Child);
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[sqlx::test]
+async fn a_redis_outage_serves_pages_uncached(pool: PgPool) {
+    // Our own Redis on another port: this test stops it (never the shared one).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut redis = OwnRedis(
+        std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server"),
+    );
+    let url = format!("redis://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let app = TestApp::with_vars(pool, &[("REDIS_URL", &url)]).await;
+    get_until_hit(&app, "/").await;
+
+    let _ = redis.0.kill();
+    let _ = redis.0.wait();
+    let started = std::time::Instant::now();
+    let page = app.client().get("/").await;
+    assert_eq!(page.status, StatusCode::OK, "served without the cache");
+    assert!(page.header("x-waypost-cache").is_none());
+    assert!(page.body.contains("Latest stories"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "no long wait on the dead cache"
+    );
+    let health = app.client().get("/healthz").await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.json()["redis"], "down");
+}
