@@ -186,20 +186,37 @@ pub async fn save_article(
     .map_err(AppError::with_status)
 }
 
-#[server(prefix = "/sfn", endpoint = "delete_article")]
-pub async fn delete_article(id: i64) -> Result<(), AppError> {
+/// The article `id` if the signed-in user may manage it (delete, co-authors): its owner or staff.
+#[cfg(feature = "ssr")]
+async fn managed_article(
+    id: i64,
+) -> Result<
+    (
+        crate::articles::server::Actor,
+        crate::state::AppState,
+        crate::articles::server::repo::Ownership,
+    ),
+    AppError,
+> {
     use crate::accounts::server::app_state;
     use crate::articles::server::{repo, Actor};
+    let actor = Actor::current().await?;
+    actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
+    let state = app_state()?;
+    let ownership = repo::ownership(&state.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.can_manage(ownership.owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((actor, state, ownership))
+}
+
+#[server(prefix = "/sfn", endpoint = "delete_article")]
+pub async fn delete_article(id: i64) -> Result<(), AppError> {
+    use crate::articles::server::repo;
     async {
-        let actor = Actor::current().await?;
-        actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        let state = app_state()?;
-        let ownership = repo::ownership(&state.pool, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !actor.can_manage(ownership.owner_id) {
-            return Err(AppError::Forbidden);
-        }
+        let (actor, state, _) = managed_article(id).await?;
         repo::delete(&state.pool, id).await?;
         crate::cache::invalidate_current().await;
         tracing::info!(article_id = id, user_id = ?actor.id(), "article deleted");
@@ -230,19 +247,11 @@ pub async fn preview_markdown(body: String) -> Result<String, AppError> {
 
 #[server(prefix = "/sfn", endpoint = "set_coauthor")]
 pub async fn set_coauthor(id: i64, username: String, action: String) -> Result<(), AppError> {
-    use crate::accounts::server::{app_state, repo as accounts};
-    use crate::articles::server::{repo, Actor};
+    use crate::accounts::server::repo as accounts;
+    use crate::articles::server::repo;
     use axum_login::AuthzBackend;
     async {
-        let actor = Actor::current().await?;
-        actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        let state = app_state()?;
-        let ownership = repo::ownership(&state.pool, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !actor.can_manage(ownership.owner_id) {
-            return Err(AppError::Forbidden);
-        }
+        let (_, state, ownership) = managed_article(id).await?;
         let username = username.trim().trim_start_matches('@');
         let user = accounts::find_by_login(&state.pool, username)
             .await?

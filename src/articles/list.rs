@@ -44,16 +44,7 @@ pub async fn list_articles(
         };
         let (items, total) =
             repo::list_published(&state.pool, &filter, sort, size, (page - 1) * size).await?;
-        let total_pages = (total + size - 1) / size;
-        if page > total_pages.max(1) {
-            return Err(AppError::NotFound);
-        }
-        Ok(ArticlePage {
-            items,
-            page,
-            total_pages,
-            total,
-        })
+        ArticlePage::new(items, page, total, size)
     }
     .await
     .map_err(AppError::with_status)

@@ -45,6 +45,28 @@ pub struct ArticlePage {
     pub total: i64,
 }
 
+impl ArticlePage {
+    /// A page of `size` items out of `total`; a page past the end is a 404 (page 1 of an
+    /// empty list is fine).
+    pub fn new(
+        items: Vec<ArticleCard>,
+        page: i64,
+        total: i64,
+        size: i64,
+    ) -> Result<Self, crate::error::AppError> {
+        let total_pages = (total + size - 1) / size;
+        if page > total_pages.max(1) {
+            return Err(crate::error::AppError::NotFound);
+        }
+        Ok(ArticlePage {
+            items,
+            page,
+            total_pages,
+            total,
+        })
+    }
+}
+
 /// Index sort orders (the `sort` query parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sort {

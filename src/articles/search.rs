@@ -28,16 +28,10 @@ pub async fn search_articles(q: String, page: Option<String>) -> Result<ArticleP
         let (items, total) = repo::search(&state.pool, &q, size, (page - 1) * size).await?;
         // Only the best SEARCH_CANDIDATES x 2 matches are ranked; never offer pages past them.
         let rankable = total.min(2 * repo::SEARCH_CANDIDATES);
-        let total_pages = (rankable + size - 1) / size;
-        if page > total_pages.max(1) {
-            return Err(AppError::NotFound);
-        }
-        Ok(ArticlePage {
-            items,
-            page,
-            total_pages,
-            total,
-        })
+        let mut result = ArticlePage::new(items, page, rankable, size)?;
+        // The summary still tells how many matched in all.
+        result.total = total;
+        Ok(result)
     }
     .await
     .map_err(AppError::with_status)
