@@ -29,6 +29,9 @@ test('a writer publishes with a live preview; a traveller finds, reads and share
   await expect(preview.locator('strong')).toHaveText(unique);
   await expect(preview.locator('table')).toBeVisible();
   await writerPage.getByLabel('Tags').fill('Peru, lakes');
+  await writerPage.getByLabel('Upload a cover image').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: png });
+  await expect(writerPage.getByLabel('Cover image address')).toHaveValue(/^\/media\/.+-960\.jpg$/);
+  await writerPage.getByLabel('Cover image description').fill('Reed boats on a calm lake at sunrise');
   await expectAccessible(writerPage);
   await writerPage.getByRole('button', { name: 'Publish' }).click();
   await expect(writerPage).toHaveURL(/\/articles\/sunrise-over-lake-titicaca-/);
@@ -48,6 +51,7 @@ test('a writer publishes with a live preview; a traveller finds, reads and share
   await expect(reader.getByText('1 story matches')).toBeVisible();
   await reader.getByRole('link', { name: `Sunrise over Lake Titicaca ${unique}` }).click();
   await expect(reader.getByRole('heading', { name: 'The reed islands' })).toBeVisible();
+  await expect(reader.getByRole('img', { name: 'Reed boats on a calm lake at sunrise' })).toBeVisible();
   const image = reader.locator('.article__body img[srcset]');
   await expect(image).toBeVisible();
   expect(await image.evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);

@@ -370,8 +370,7 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
     let published = data.published;
     let can_publish = data.can_publish;
     let textarea = NodeRef::<leptos::html::Textarea>::new();
-    let upload_progress = RwSignal::new(None::<u32>);
-    let upload_error = RwSignal::new(None::<String>);
+    let body_uploader = Uploader::new();
     // Puts the uploaded image's Markdown where the cursor is.
     let insert_at_cursor = move |markdown: String| {
         #[cfg(feature = "hydrate")]
@@ -401,18 +400,17 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
         let _ = (markdown, textarea);
     };
     let upload = move |file: UploadFile| {
-        upload_error.set(None);
-        upload_progress.set(Some(0));
-        upload::send(
+        body_uploader.start(
             file,
-            move |progress| upload_progress.set(Some(progress)),
-            move |result| {
-                upload_progress.set(None);
-                match result {
-                    Ok(markdown) => insert_at_cursor(markdown),
-                    Err(message) => upload_error.set(Some(message)),
-                }
-            },
+            Callback::new(move |uploaded: upload::Uploaded| insert_at_cursor(uploaded.markdown)),
+        );
+    };
+    let cover = RwSignal::new(data.cover_image.clone());
+    let cover_uploader = Uploader::new();
+    let upload_cover = move |file: UploadFile| {
+        cover_uploader.start(
+            file,
+            Callback::new(move |uploaded: upload::Uploaded| cover.set(uploaded.url)),
         );
     };
     view! {
@@ -438,13 +436,7 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
                             }
                         />
                         <span class="hint">"…or drop one onto the text. JPEG, PNG, WebP or GIF."</span>
-                        {move || upload_progress.get().map(|percent| view! {
-                            <span class="editor__progress" role="status">
-                                <progress max="100" value=percent aria-label="Upload progress"></progress>
-                                {format!(" Uploading… {percent}%")}
-                            </span>
-                        })}
-                        {move || upload_error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
+                        <UploadStatus uploader=body_uploader/>
                     </div>
                     <textarea
                         node_ref=textarea
@@ -476,7 +468,34 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
                 </section>
             </div>
             <Field label="Tags" name="tags" value=data.tags.clone() hint="Comma-separated, e.g. Peru, slow travel." error=error/>
-            <Field label="Cover image address" name="cover_image" value=data.cover_image.clone() hint="An https:// image address or an uploaded image (/media/…)." error=error/>
+            <div class="field">
+                <label for="field-cover_image">"Cover image address"</label>
+                <p class="hint" id="field-cover_image-hint">"Upload one below, or paste an https:// image address."</p>
+                <input
+                    id="field-cover_image"
+                    name="cover_image"
+                    aria-describedby="field-cover_image-hint"
+                    aria-invalid=move || error.get().and_then(|e| e.field("cover_image")).map(|_| "true")
+                    prop:value=move || cover.get()
+                    on:input=move |ev| cover.set(event_target_value(&ev))
+                />
+                {move || error.get().and_then(|e| e.field("cover_image")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                <div class="editor__upload">
+                    <label for="cover-upload">"Upload a cover image"</label>
+                    <input
+                        id="cover-upload"
+                        type="file"
+                        accept="image/jpeg,image/png,image/webp,image/gif"
+                        on:change=move |ev| {
+                            if let Some(file) = upload::file_from_input(&ev) {
+                                upload_cover(file);
+                            }
+                        }
+                    />
+                    <UploadStatus uploader=cover_uploader/>
+                </div>
+                {move || (!cover.get().is_empty()).then(|| view! { <img class="editor__cover-preview" src=cover.get() alt=""/> })}
+            </div>
             <Field label="Cover image description" name="cover_alt" value=data.cover_alt.clone() hint="What the picture shows, for readers who can't see it." error=error/>
             <div class="editor__actions">
                 <button type="submit" class="button button--quiet" name="intent" value="draft" disabled=move || action.pending().get()>
@@ -489,6 +508,51 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
                 })}
             </div>
         </ActionForm>
+    }
+}
+
+/// Progress and errors of one upload control.
+#[derive(Clone, Copy)]
+struct Uploader {
+    progress: RwSignal<Option<u32>>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Uploader {
+    fn new() -> Self {
+        Uploader {
+            progress: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
+    }
+
+    fn start(self, file: UploadFile, on_done: Callback<upload::Uploaded>) {
+        self.error.set(None);
+        self.progress.set(Some(0));
+        upload::send(
+            file,
+            Callback::new(move |percent| self.progress.set(Some(percent))),
+            Callback::new(move |result: Result<upload::Uploaded, String>| {
+                self.progress.set(None);
+                match result {
+                    Ok(uploaded) => on_done.run(uploaded),
+                    Err(message) => self.error.set(Some(message)),
+                }
+            }),
+        );
+    }
+}
+
+#[component]
+fn UploadStatus(uploader: Uploader) -> impl IntoView {
+    view! {
+        {move || uploader.progress.get().map(|percent| view! {
+            <span class="editor__progress" role="status">
+                <progress max="100" value=percent aria-label="Upload progress"></progress>
+                {format!(" Uploading… {percent}%")}
+            </span>
+        })}
+        {move || uploader.error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
     }
 }
 
@@ -523,13 +587,21 @@ mod upload {
         None
     }
 
-    /// Uploads `file`, calling `progress` with 0–100 and `done` with the Markdown or a message.
+    /// What an upload gives back: the image URL and ready-made Markdown.
+    #[derive(Clone)]
+    pub struct Uploaded {
+        pub url: String,
+        pub markdown: String,
+    }
+
+    /// Uploads `file`, calling `progress` with 0–100 and `done` with the image or a message.
     #[cfg(feature = "hydrate")]
     pub fn send(
         file: UploadFile,
-        progress: impl Fn(u32) + 'static,
-        done: impl Fn(Result<String, String>) + 'static,
+        progress: leptos::prelude::Callback<u32>,
+        done: leptos::prelude::Callback<Result<Uploaded, String>>,
     ) {
+        use leptos::prelude::Callable;
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
         const FAILED: &str = "The upload failed. Check your connection and try again.";
@@ -541,30 +613,32 @@ mod upload {
             let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
                 move |ev: web_sys::ProgressEvent| {
                     if ev.length_computable() && ev.total() > 0.0 {
-                        progress((ev.loaded() / ev.total() * 100.0).round() as u32);
+                        progress.run((ev.loaded() / ev.total() * 100.0).round() as u32);
                     }
                 },
             );
             xhr.upload()?
                 .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-            let done = std::rc::Rc::new(done);
             let finished = xhr.clone();
-            let on_done = done.clone();
+            let on_done = done;
             let on_load = Closure::<dyn FnMut()>::new(move || {
                 let status = finished.status().unwrap_or(0);
                 let text = finished.response_text().ok().flatten().unwrap_or_default();
-                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                if status == 200 {
-                    match json["markdown"].as_str() {
-                        Some(markdown) => on_done(Ok(markdown.to_owned())),
-                        None => on_done(Err(FAILED.to_owned())),
-                    }
-                } else {
-                    on_done(Err(json["error"].as_str().unwrap_or(FAILED).to_owned()));
+                // A typed answer (not serde_json::Value): keeps the wasm small.
+                #[derive(serde::Deserialize, Default)]
+                struct Answer {
+                    url: Option<String>,
+                    markdown: Option<String>,
+                    error: Option<String>,
+                }
+                let answer: Answer = serde_json::from_str(&text).unwrap_or_default();
+                match (status, answer.url, answer.markdown) {
+                    (200, Some(url), Some(markdown)) => on_done.run(Ok(Uploaded { url, markdown })),
+                    _ => on_done.run(Err(answer.error.unwrap_or_else(|| FAILED.to_owned()))),
                 }
             });
             xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-            let on_error = Closure::<dyn FnMut()>::new(move || done(Err(FAILED.to_owned())));
+            let on_error = Closure::<dyn FnMut()>::new(move || done.run(Err(FAILED.to_owned())));
             xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             xhr.send_with_opt_form_data(Some(&form))?;
             // The request owns its callbacks until it ends; one small leak per upload.
@@ -581,8 +655,8 @@ mod upload {
     #[cfg(not(feature = "hydrate"))]
     pub fn send(
         _: UploadFile,
-        _: impl Fn(u32) + 'static,
-        _: impl Fn(Result<String, String>) + 'static,
+        _: leptos::prelude::Callback<u32>,
+        _: leptos::prelude::Callback<Result<Uploaded, String>>,
     ) {
     }
 }
