@@ -44,13 +44,16 @@ ensure_toolchain() {
   fi
 }
 
-# A real S3-compatible server for the storage backend's test (PyPI's moto).
+# A real S3-compatible server for the storage backend's test (PyPI's moto), in its own
+# virtualenv so it works whatever Python the machine has.
 ensure_moto() {
-  command -v moto_server >/dev/null || {
+  local venv=/var/tmp/waypost-venv
+  if [ ! -x "$venv/bin/moto_server" ]; then
     log "installing moto (local S3 server for tests)"
-    python3 -m pip install -q "moto[server]==5.*" || pip3 install -q "moto[server]==5.*"
-    hash -r
-  }
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "moto[server]==5.*"
+  fi
+  export MOTO_SERVER="$venv/bin/moto_server"
 }
 
 ensure_chromium() {
