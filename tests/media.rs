@@ -193,3 +193,57 @@ async fn the_s3_backend_stores_public_objects(pool: PgPool) {
     );
     drop(moto);
 }
+
+#[sqlx::test]
+async fn anyone_signed_in_sets_an_avatar_from_a_plain_form(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let mut traveller = app.user("tom", None).await;
+    let boundary = "avatar-boundary";
+    let form = |bytes: Vec<u8>| {
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.png\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        Request::post("/media/avatar")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let refused = traveller.send(form(b"not an image".to_vec())).await;
+    assert!(refused.status.is_redirection());
+    assert_eq!(
+        refused.header("location"),
+        Some("/account?avatar_error=type")
+    );
+
+    let response = traveller.send(form(photo(800, 800))).await;
+    assert_eq!(
+        response.header("location"),
+        Some("/account?saved=1"),
+        "{}",
+        response.body
+    );
+    let url = sqlx::query_scalar!("SELECT avatar_url FROM profiles p JOIN users u ON u.id = p.user_id WHERE u.username = 'tom'")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .expect("avatar set");
+    assert!(
+        url.starts_with("/media/avatars/") && url.ends_with("-480.jpg"),
+        "{url}"
+    );
+    let profile = app.client().get("/authors/tom").await;
+    assert!(profile.body.contains(&format!("src=\"{url}\"")));
+    assert_eq!(app.client().get(&url).await.status, StatusCode::OK);
+
+    let mut anonymous = app.client();
+    let response = anonymous.send(form(photo(10, 10))).await;
+    assert_eq!(response.header("location"), Some("/login?next=/account"));
+}

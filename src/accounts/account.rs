@@ -196,6 +196,15 @@ pub fn AccountPage() -> impl IntoView {
         <section class="form-page form-page--wide">
             <h1>"Your account"</h1>
             {move || notice().map(|text| view! { <p class="alert alert--ok" role="status">{text}</p> })}
+            {move || {
+                query.read().get("avatar_error").map(|code| {
+                    let text = match code.as_str() {
+                        "size" => "That picture is too large. Please choose a smaller one.",
+                        _ => "That file is not a JPEG, PNG, WebP or GIF picture.",
+                    };
+                    view! { <p class="alert alert--error" role="alert">{text}</p> }
+                })
+            }}
             <Suspense fallback=|| view! { <p>"Loading your settings…"</p> }>
                 {move || Suspend::new(async move {
                     match profile.await {
@@ -209,6 +218,18 @@ pub fn AccountPage() -> impl IntoView {
                                         <a href=profile_url.clone()>{profile_url.clone()}</a>
                                     </p>
                                     <ProfileForm profile/>
+                                </div>
+                                <div class="card">
+                                    <h2>"Picture"</h2>
+                                    // A plain form: works the same with or without JavaScript.
+                                    <form class="avatar-form" method="post" action="/media/avatar" enctype="multipart/form-data">
+                                        <div class="field">
+                                            <label for="avatar-file">"Profile picture"</label>
+                                            <p class="hint" id="avatar-hint">"A JPEG, PNG, WebP or GIF; shown round on your profile."</p>
+                                            <input id="avatar-file" type="file" name="file" required=true accept="image/jpeg,image/png,image/webp,image/gif" aria-describedby="avatar-hint"/>
+                                        </div>
+                                        <button type="submit" class="button button--quiet">"Upload picture"</button>
+                                    </form>
                                 </div>
                                 <div class="card">
                                     <h2>"Password"</h2>

@@ -34,6 +34,30 @@ fn media_error(error: MediaError) -> Response {
         .into_response()
 }
 
+/// The bytes of the multipart field `file`, or the response to answer with.
+async fn read_file(
+    state: &AppState,
+    multipart: &mut Multipart,
+) -> Result<axum::body::Bytes, Response> {
+    let limit_mb = state.config.max_upload_bytes / (1024 * 1024);
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(bytes) => file = Some(bytes),
+                // The body limit is enforced while reading: the only common failure is size.
+                Err(_) => return Err(media_error(MediaError::TooLarge { limit_mb })),
+            },
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return Err(media_error(MediaError::TooLarge { limit_mb })),
+        }
+    }
+    file.ok_or_else(|| {
+        AppError::BadRequest("Choose an image file to upload.".to_owned()).into_response()
+    })
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -51,22 +75,9 @@ pub async fn upload(
         Ok(false) => return AppError::Forbidden.into_response(),
         Err(e) => return AppError::from(e).into_response(),
     }
-    let limit_mb = state.config.max_upload_bytes / (1024 * 1024);
-    let mut file = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
-                Ok(bytes) => file = Some(bytes),
-                // The body limit is enforced while reading: the only common failure is size.
-                Err(_) => return media_error(MediaError::TooLarge { limit_mb }),
-            },
-            Ok(Some(_)) => continue,
-            Ok(None) => break,
-            Err(_) => return media_error(MediaError::TooLarge { limit_mb }),
-        }
-    }
-    let Some(bytes) = file else {
-        return AppError::BadRequest("Choose an image file to upload.".to_owned()).into_response();
+    let bytes = match read_file(&state, &mut multipart).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
     };
     let max = state.config.max_upload_bytes;
     let processed = match tokio::task::spawn_blocking(move || process::process(&bytes, max)).await {
@@ -109,4 +120,53 @@ pub async fn upload(
         height: processed.height,
     })
     .into_response()
+}
+
+/// `POST /media/avatar` (multipart `file`, any signed-in user): a plain HTML form on the
+/// account page, so it answers with a redirect back to it (`?saved=1` or `?avatar_error=`).
+pub async fn avatar(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    mut multipart: Multipart,
+) -> Response {
+    use axum::response::Redirect;
+    let Some(user) = auth.user.clone() else {
+        return Redirect::to("/login?next=/account").into_response();
+    };
+    let back_with =
+        |error: &str| Redirect::to(&format!("/account?avatar_error={error}")).into_response();
+    let Ok(bytes) = read_file(&state, &mut multipart).await else {
+        return back_with("size");
+    };
+    let max = state.config.max_upload_bytes;
+    let processed = match tokio::task::spawn_blocking(move || process::process(&bytes, max)).await {
+        Ok(Ok(processed)) => processed,
+        Ok(Err(MediaError::TooLarge { .. })) => return back_with("size"),
+        Ok(Err(_)) => return back_with("type"),
+        Err(_) => return AppError::Internal.into_response(),
+    };
+    let mut id = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut id);
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    // The 480 px variant is plenty for a round avatar.
+    let Some(variant) = processed.variants.into_iter().next() else {
+        return back_with("type");
+    };
+    let key = format!("avatars/{}-{id}-480.{}", user.id, processed.extension);
+    if let Err(error) = state
+        .storage
+        .put(&key, variant.bytes, processed.content_type)
+        .await
+    {
+        tracing::error!(%error, "could not store an avatar");
+        return AppError::Internal.into_response();
+    }
+    if let Err(error) =
+        crate::accounts::server::repo::set_avatar(&state.pool, user.id, &state.storage.url(&key))
+            .await
+    {
+        return AppError::from(error).into_response();
+    }
+    crate::cache::invalidate(&state).await;
+    Redirect::to("/account?saved=1").into_response()
 }

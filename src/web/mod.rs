@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         AuthManagerLayerBuilder::new(Backend::new(state.pool.clone()), session_layer).build();
 
     let leptos_context = security::provide_request_nonce;
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024);
     let media = state
         .storage
         .local_root()
@@ -41,13 +43,14 @@ pub fn router(state: AppState) -> Router {
         .route("/feed.xml", get(feeds::rss))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
+        // A little over the upload limit for the multipart framing; the handlers report the size.
         .route(
             "/media/upload",
-            axum::routing::post(crate::media::upload::upload)
-                // A little over the limit for the multipart framing; the handler reports the size.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    state.config.max_upload_bytes + 64 * 1024,
-                )),
+            axum::routing::post(crate::media::upload::upload).layer(upload_limit),
+        )
+        .route(
+            "/media/avatar",
+            axum::routing::post(crate::media::upload::avatar).layer(upload_limit),
         )
         .leptos_routes_with_context(&state, routes, leptos_context, {
             let options = state.leptos_options.clone();

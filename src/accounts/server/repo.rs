@@ -239,3 +239,14 @@ pub async fn set_password(
     .await?;
     Ok(())
 }
+
+pub async fn set_avatar(pool: &PgPool, user_id: i64, avatar_url: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE profiles SET avatar_url = $2, updated_at = now() WHERE user_id = $1",
+        user_id,
+        avatar_url,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
