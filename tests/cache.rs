@@ -30,7 +30,7 @@ async fn get_until_hit(app: &TestApp, path: &str) -> TestResponse {
 
 #[sqlx::test]
 async fn anonymous_pages_are_cached_with_fresh_nonces(pool: PgPool) {
-    let app = TestApp::new(pool).await;
+    let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
     let first = app.client().get("/").await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(first.header("x-waypost-cache").is_none());
@@ -49,7 +49,7 @@ async fn anonymous_pages_are_cached_with_fresh_nonces(pool: PgPool) {
 
 #[sqlx::test]
 async fn writes_invalidate_and_signed_in_readers_bypass(pool: PgPool) {
-    let app = TestApp::new(pool).await;
+    let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
     get_until_hit(&app, "/").await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let slug = writer.publish("Fresh from the press", "Body text.").await;
@@ -77,7 +77,7 @@ async fn writes_invalidate_and_signed_in_readers_bypass(pool: PgPool) {
 
 #[sqlx::test]
 async fn recently_viewed_shows_on_the_index(pool: PgPool) {
-    let app = TestApp::new(pool).await;
+    let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let slug = writer.publish("A story to remember", "Body text.").await;
     let request = axum::http::Request::get("/")
@@ -136,7 +136,7 @@ async fn a_redis_outage_serves_pages_uncached(pool: PgPool) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let app = TestApp::with_vars(pool, &[("REDIS_URL", &url)]).await;
+    let app = TestApp::with_vars(pool, &[("REDIS_URL", &url), ("PAGE_CACHE", "true")]).await;
     get_until_hit(&app, "/").await;
 
     let _ = redis.0.kill();

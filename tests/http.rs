@@ -16,7 +16,10 @@ async fn healthz_reports_database_and_redis(pool: PgPool) {
     assert_eq!(json["status"], "ok");
     assert_eq!(json["database"], "ok");
     assert_eq!(json["redis"], "ok");
-    assert_eq!(json["page_cache"]["enabled"], true);
+    assert_eq!(
+        json["page_cache"]["enabled"], false,
+        "off unless a test turns it on"
+    );
 }
 
 #[sqlx::test]

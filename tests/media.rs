@@ -19,7 +19,8 @@ fn photo(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-async fn upload(client: &mut Client, filename: &str, bytes: Vec<u8>) -> TestResponse {
+/// A same-origin multipart POST of one file in the field `file`.
+fn multipart(path: &str, filename: &str, bytes: Vec<u8>) -> Request<Body> {
     let boundary = "waypost-test-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: image/jpeg\r\n\r\n"
@@ -27,7 +28,7 @@ async fn upload(client: &mut Client, filename: &str, bytes: Vec<u8>) -> TestResp
     .into_bytes();
     body.extend(bytes);
     body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-    let request = Request::post("/media/upload")
+    Request::post(path)
         .header(header::HOST, "127.0.0.1:3000")
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header(
@@ -35,8 +36,13 @@ async fn upload(client: &mut Client, filename: &str, bytes: Vec<u8>) -> TestResp
             format!("multipart/form-data; boundary={boundary}"),
         )
         .body(Body::from(body))
-        .unwrap();
-    client.send(request).await
+        .unwrap()
+}
+
+async fn upload(client: &mut Client, filename: &str, bytes: Vec<u8>) -> TestResponse {
+    client
+        .send(multipart("/media/upload", filename, bytes))
+        .await
 }
 
 #[sqlx::test]
@@ -198,24 +204,7 @@ async fn the_s3_backend_stores_public_objects(pool: PgPool) {
 async fn anyone_signed_in_sets_an_avatar_from_a_plain_form(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let mut traveller = app.user("tom", None).await;
-    let boundary = "avatar-boundary";
-    let form = |bytes: Vec<u8>| {
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.png\"\r\nContent-Type: image/png\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend(bytes);
-        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-        Request::post("/media/avatar")
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap()
-    };
+    let form = |bytes: Vec<u8>| multipart("/media/avatar", "me.png", bytes);
     let refused = traveller.send(form(b"not an image".to_vec())).await;
     assert!(refused.status.is_redirection());
     assert_eq!(

@@ -9,22 +9,7 @@ use axum::response::{IntoResponse, Response};
 const FEED_SIZE: i64 = 20;
 const SITEMAP_SIZE: i64 = 50_000;
 
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::text::escape_markup as xml_escape;
 
 fn xml(body: String) -> Response {
     (
@@ -104,7 +89,7 @@ mod tests {
     fn escapes_xml() {
         assert_eq!(
             super::xml_escape("a<b>&\"c'\u{1}"),
-            "a&lt;b&gt;&amp;&quot;c&apos;"
+            "a&lt;b&gt;&amp;&quot;c&#39;"
         );
     }
 }

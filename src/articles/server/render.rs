@@ -3,6 +3,7 @@
 //! the CSP needs no inline styles), then ammonia. Nothing that can run script survives.
 
 use crate::articles::model::TocEntry;
+use crate::text::escape_markup as escape;
 use pulldown_cmark::{
     html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
@@ -195,20 +196,6 @@ fn unique_id(text: &str, used: &mut HashSet<String>) -> String {
         n += 1;
     }
     candidate
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn highlight(lang: &str, code: &str) -> String {

@@ -13,6 +13,18 @@ const CARD_COLUMNS: &str = r#"
     to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
     a.reading_minutes, a.rating_sum, a.rating_count, a.comment_count, a.authors"#;
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snippets_are_escaped_and_marked() {
+        let raw = "a <b> \u{2}coffee\u{3} & \u{2}tea\u{3}.";
+        assert_eq!(
+            super::highlight_snippet(raw),
+            "a &lt;b&gt; <mark>coffee</mark> &amp; <mark>tea</mark>."
+        );
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct CardRow {
     slug: String,
@@ -199,17 +211,18 @@ pub async fn search(
 /// into `<mark>`.
 fn highlight_snippet(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 32);
-    for c in raw.chars() {
-        match c {
-            MARK_START => out.push_str("<mark>"),
-            MARK_END => out.push_str("</mark>"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+    for (i, part) in raw.split(MARK_START).enumerate() {
+        let (marked, rest) = if i == 0 {
+            ("", part)
+        } else {
+            part.split_once(MARK_END).unwrap_or((part, ""))
+        };
+        if i > 0 {
+            out.push_str("<mark>");
+            out.push_str(&crate::text::escape_markup(marked));
+            out.push_str("</mark>");
         }
+        out.push_str(&crate::text::escape_markup(rest));
     }
     out
 }
