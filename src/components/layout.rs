@@ -68,58 +68,56 @@ pub fn SiteFooter() -> impl IntoView {
     }
 }
 
-/// The 404 page; sets the status during server rendering.
+/// One layout for every error page; sets the HTTP status during server rendering.
 #[component]
-pub fn NotFoundView() -> impl IntoView {
+fn ErrorPage(
+    status: u16,
+    #[prop(optional)] title: Option<&'static str>,
+    heading: &'static str,
+    #[prop(into)] message: String,
+    #[prop(default = true)] back_link: bool,
+) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
+    if let (Some(response), Ok(code)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(code);
     }
     view! {
-        <Title text="Page not found"/>
+        {title.map(|text| view! { <Title text=text/> })}
         <section class="error-page">
-            <p class="code">"404"</p>
-            <h1>"This page wandered off"</h1>
-            <p class="lead">"We couldn't find what you were looking for. It may have moved, or the link may be mistyped."</p>
-            <p><a class="button" href="/">"Back to the stories"</a></p>
+            <p class="code">{status}</p>
+            <h1>{heading}</h1>
+            <p class="lead">{message}</p>
+            {back_link.then(|| view! { <p><a class="button" href="/">"Back to the stories"</a></p> })}
         </section>
+    }
+}
+
+/// The 404 page.
+#[component]
+pub fn NotFoundView() -> impl IntoView {
+    view! {
+        <ErrorPage
+            status=404
+            title="Page not found"
+            heading="This page wandered off"
+            message="We couldn't find what you were looking for. It may have moved, or the link may be mistyped."
+        />
     }
 }
 
 /// Shown when something failed on our side.
 #[component]
 pub fn ServerErrorView(#[prop(into)] message: String) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    view! {
-        <Title text="Something went wrong"/>
-        <section class="error-page">
-            <p class="code">"500"</p>
-            <h1>"Something went wrong"</h1>
-            <p class="lead">{message}</p>
-            <p><a class="button" href="/">"Back to the stories"</a></p>
-        </section>
-    }
+    view! { <ErrorPage status=500 title="Something went wrong" heading="Something went wrong" message/> }
 }
 
 /// For a request that makes no sense (e.g. `?page=abc`): 400 with a way back.
 #[component]
 pub fn BadRequestView(#[prop(into)] message: String) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::BAD_REQUEST);
-    }
-    view! {
-        <Title text="Bad request"/>
-        <section class="error-page">
-            <p class="code">"400"</p>
-            <h1>"That address doesn't look right"</h1>
-            <p class="lead">{message}</p>
-            <p><a class="button" href="/">"Back to the stories"</a></p>
-        </section>
-    }
+    view! { <ErrorPage status=400 title="Bad request" heading="That address doesn't look right" message/> }
 }
 
 /// Renders an error from a page's data the way its status says.
@@ -130,11 +128,12 @@ pub fn error_view(error: crate::error::AppError) -> AnyView {
         AppError::BadRequest(message) => view! { <BadRequestView message/> }.into_any(),
         AppError::Unauthenticated => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
         AppError::Forbidden => view! {
-            <section class="error-page">
-                <p class="code">"403"</p>
-                <h1>"This page isn't open to you"</h1>
-                <p class="lead">"You don't have permission to see it. If you think you should, ask a member of staff."</p>
-            </section>
+            <ErrorPage
+                status=403
+                heading="This page isn't open to you"
+                message="You don't have permission to see it. If you think you should, ask a member of staff."
+                back_link=false
+            />
         }
         .into_any(),
         other => view! { <ServerErrorView message=other.to_string()/> }.into_any(),
