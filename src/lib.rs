@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app;
 pub mod articles;
 pub mod components;
+pub mod engagement;
 pub mod error;
 
 #[cfg(feature = "ssr")]

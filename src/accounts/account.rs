@@ -249,7 +249,7 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn ProfileForm(profile: OwnProfile) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let error = action_error(action);
@@ -275,7 +275,7 @@ fn ProfileForm(profile: OwnProfile) -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn PasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = action_error(action);

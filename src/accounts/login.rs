@@ -113,7 +113,7 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn LoginForm(next: String) -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = action_error(action);

@@ -150,7 +150,7 @@ pub fn SignupPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn SignupForm() -> impl IntoView {
     let action = ServerAction::<Signup>::new();
     let error = action_error(action);

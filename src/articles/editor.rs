@@ -309,21 +309,13 @@ fn EditorPage(data: Resource<Result<EditorData, AppError>>, title: &'static str)
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => {
-                        let coauthors = data.id.filter(|_| data.is_owner).map(|id| {
-                            view! { <CoauthorsPanel id coauthors=data.coauthors.clone()/> }
-                        });
-                        let delete = data.id.filter(|_| data.is_owner).map(|id| view! { <DeleteStory id/> });
-                        view! {
-                            <section class="editor-page">
-                                <h1>{title}</h1>
-                                <ArticleEditor data/>
-                                {coauthors}
-                                {delete}
-                            </section>
-                        }
-                        .into_any()
+                    Ok(data) => view! {
+                        <section class="editor-page">
+                            <h1>{title}</h1>
+                            <EditorIsland data/>
+                        </section>
                     }
+                    .into_any(),
                     Err(error) => error_view(error),
                 }
             })}
@@ -331,7 +323,26 @@ fn EditorPage(data: Resource<Result<EditorData, AppError>>, title: &'static str)
     }
 }
 
-#[island]
+/// The editor, co-authors and delete controls: one lazily loaded island, so only the editor
+/// page fetches their code.
+#[island(lazy)]
+fn EditorIsland(data: EditorData) -> impl IntoView {
+    let coauthors = data
+        .id
+        .filter(|_| data.is_owner)
+        .map(|id| view! { <CoauthorsPanel id coauthors=data.coauthors.clone()/> });
+    let delete = data
+        .id
+        .filter(|_| data.is_owner)
+        .map(|id| view! { <DeleteStory id/> });
+    view! {
+        <ArticleEditor data/>
+        {coauthors}
+        {delete}
+    }
+}
+
+#[component]
 fn ArticleEditor(data: EditorData) -> impl IntoView {
     let action = ServerAction::<SaveArticle>::new();
     let error = action_error(action);
@@ -663,7 +674,7 @@ mod upload {
 
 use upload::UploadFile;
 
-#[island]
+#[component]
 fn CoauthorsPanel(id: i64, coauthors: Vec<AuthorRef>) -> impl IntoView {
     let action = ServerAction::<SetCoauthor>::new();
     let error = action_error(action);
@@ -695,7 +706,7 @@ fn CoauthorsPanel(id: i64, coauthors: Vec<AuthorRef>) -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn DeleteStory(id: i64) -> impl IntoView {
     let action = ServerAction::<DeleteArticle>::new();
     view! {

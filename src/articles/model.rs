@@ -135,9 +135,8 @@ pub struct ArticleView {
     pub published_iso: Option<String>,
     pub authors: Vec<AuthorRef>,
     pub tags: Vec<TagRef>,
-    pub rating_average: Option<f64>,
-    pub rating_count: i64,
-    pub comment_count: i64,
+    /// Ratings and comments; `None` for drafts, which take neither.
+    pub engagement: Option<crate::engagement::model::Engagement>,
     pub can_edit: bool,
     /// Absolute URL, for sharing and the canonical link.
     pub url: String,

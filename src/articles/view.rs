@@ -1,8 +1,9 @@
 //! `/articles/<slug>`: reading an article.
 
 use crate::articles::components::Byline;
-use crate::articles::model::{rating_label, share_on_x_url, ArticleView};
+use crate::articles::model::{share_on_x_url, ArticleView};
 use crate::components::layout::error_view;
+use crate::engagement::Discussion;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -52,6 +53,11 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
             // Drafts don't exist for anyone but their authors and staff.
             return Err(AppError::NotFound);
         }
+        let engagement = if published {
+            Some(crate::engagement::server::for_article(&state.pool, &actor, &row).await?)
+        } else {
+            None
+        };
         Ok(ArticleLookup::Found(Box::new(ArticleView {
             id: row.id,
             url: format!("{}/articles/{}", state.config.site_url, row.slug),
@@ -68,9 +74,7 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
             published_iso: row.published_iso,
             authors: row.authors.0,
             tags: row.tags.0,
-            rating_average: repo::average(row.rating_sum, row.rating_count),
-            rating_count: row.rating_count,
-            comment_count: row.comment_count,
+            engagement,
             can_edit,
         })))
     }
@@ -163,7 +167,6 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
                     <span class="byline">"By " <Byline authors=article.authors.clone()/></span>
                     {article.published_on.clone().map(|on| view! { <time datetime=article.published_iso.clone()>{on}</time> })}
                     <span>{format!("{} min read", article.reading_minutes)}</span>
-                    <span>{rating_label(article.rating_average, article.rating_count)}</span>
                 </p>
                 <p class="article__actions">
                     <a class="button button--quiet" href=share target="_blank" rel="noopener noreferrer">"Share on X"</a>
@@ -178,5 +181,8 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
             {toc}
             <div class="article__body prose" inner_html=article.body_html.clone()></div>
         </article>
+        {article.engagement.map(|engagement| view! {
+            <Discussion article_id=article.id slug=article.slug.clone() engagement/>
+        })}
     }
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""First-load JS + wasm per page, brotli-compressed, against the 200 KB budget.
+
+The wasm is split (`cargo leptos build --split`): every page loads the main module and its
+JS; a page with lazy islands also loads those islands' chunks (listed in the split manifest).
+Usage: scripts/bundle-budget.py target/site/pkg
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BUDGET = 200_000
+# The writers' editor (Markdown editor, live preview, uploads with progress) is the one page
+# over the reader budget; it has its own limit until it is slimmed down (see the notes).
+EDITOR_BUDGET = 230_000
+# The lazy islands each kind of page carries (island name prefixes in the manifest), and its budget.
+PAGES = {
+    "index, search, writers, authors": ([], BUDGET),
+    "article": (["discussion"], BUDGET),
+    "account": (["profile_form", "password_form"], BUDGET),
+    "login": (["login_form"], BUDGET),
+    "signup": (["signup_form"], BUDGET),
+    "editor (writers only)": (["editor_island"], EDITOR_BUDGET),
+}
+
+
+def brotli_size(path: Path) -> int:
+    data = subprocess.run(["brotli", "-c", "-q", "11", str(path)], check=True, capture_output=True).stdout
+    return len(data)
+
+
+def main() -> int:
+    pkg = Path(sys.argv[1] if len(sys.argv) > 1 else "target/site/pkg")
+    manifest = json.loads((pkg / "__wasm_split_manifest.json").read_text())
+    base_files = [pkg / "waypost.wasm", pkg / "waypost.js", *pkg.glob("__wasm_split*.js")]
+    base = sum(brotli_size(f) for f in base_files)
+    sizes = {}
+    failed = False
+    for page, (islands, budget) in PAGES.items():
+        chunks = set()
+        for island in islands:
+            loaders = [k for k in manifest if k.startswith(island + "_loader")]
+            if not loaders:
+                print(f"no split chunk for island {island!r}: is it still #[island(lazy)]?")
+                return 1
+            for loader in loaders:
+                chunks.update(manifest[loader])
+        for chunk in chunks:
+            if chunk not in sizes:
+                sizes[chunk] = brotli_size(pkg / f"{chunk}.wasm")
+        total = base + sum(sizes[c] for c in chunks)
+        mark = "ok" if total <= budget else "OVER"
+        failed |= total > budget
+        print(f"{page:34} {total:>8,} B brotli  (budget {budget:,})  {mark}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

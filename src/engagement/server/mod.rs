@@ -1,0 +1,156 @@
+//! Server-only engagement logic: who may rate and comment, input rules, queries.
+
+pub mod comments;
+pub mod notify;
+pub mod ratings;
+
+use crate::articles::server::Actor;
+use crate::engagement::model::{
+    Access, Engagement, RatingSummary, ThreadPage, Viewer, MAX_COMMENT_CHARS, MAX_STARS, MIN_STARS,
+    THREAD_PAGE_SIZE,
+};
+use crate::error::AppError;
+use sqlx::PgPool;
+
+pub const RATE: &str = "rating.create";
+pub const COMMENT: &str = "comment.create";
+pub const MODERATE: &str = "comment.moderate";
+
+/// May this reader rate an article written by `author_ids`?
+pub fn rating_access(actor: &Actor, author_ids: &[i64]) -> Access {
+    match actor.id() {
+        None => Access::Anonymous,
+        Some(id) if author_ids.contains(&id) => Access::OwnArticle,
+        Some(_) if actor.can(RATE) => Access::Allowed,
+        Some(_) => Access::NotPermitted,
+    }
+}
+
+pub fn viewer(actor: &Actor) -> Viewer {
+    Viewer {
+        user_id: actor.id(),
+        comment: match actor.id() {
+            None => Access::Anonymous,
+            Some(_) if actor.can(COMMENT) => Access::Allowed,
+            Some(_) => Access::NotPermitted,
+        },
+        moderate: actor.can(MODERATE),
+    }
+}
+
+/// 401/403 unless `access` allows the action.
+pub fn require(access: Access) -> Result<(), AppError> {
+    match access {
+        Access::Allowed => Ok(()),
+        Access::Anonymous => Err(AppError::Unauthenticated),
+        Access::OwnArticle => Err(AppError::invalid("stars", "You can't rate your own story.")),
+        Access::NotPermitted => Err(AppError::Forbidden),
+    }
+}
+
+/// "1".."5" → stars; anything else is a clear field error.
+pub fn parse_stars(raw: &str) -> Result<i16, AppError> {
+    match raw.trim().parse::<u8>() {
+        Ok(stars) if (MIN_STARS..=MAX_STARS).contains(&stars) => Ok(i16::from(stars)),
+        _ => Err(AppError::invalid(
+            "stars",
+            format!("Choose a rating from {MIN_STARS} to {MAX_STARS} stars."),
+        )),
+    }
+}
+
+/// Trims a comment and checks its length; the error names the field `body`.
+pub fn check_comment(raw: &str) -> Result<String, AppError> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "Write something before posting."));
+    }
+    let chars = body.chars().count();
+    if chars > MAX_COMMENT_CHARS {
+        return Err(AppError::invalid(
+            "body",
+            format!("Comments can be up to {MAX_COMMENT_CHARS} characters; this one has {chars}."),
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// A rating summary from the article's aggregate and the viewer's own rating.
+pub fn summary(sum: i64, count: i64, mine: Option<i16>) -> RatingSummary {
+    RatingSummary {
+        sum,
+        count,
+        mine: mine.and_then(|s| u8::try_from(s).ok()),
+    }
+}
+
+/// One page of an article's thread, as `viewer` may see it.
+pub async fn thread_page(
+    pool: &PgPool,
+    article_id: i64,
+    after: &str,
+    viewer: &Viewer,
+) -> Result<ThreadPage, AppError> {
+    let mut rows = comments::thread(pool, article_id, after, THREAD_PAGE_SIZE + 1).await?;
+    let more = rows.len() as i64 > THREAD_PAGE_SIZE;
+    rows.truncate(THREAD_PAGE_SIZE as usize);
+    let next_after = more.then(|| rows.last().map(|r| r.path.clone())).flatten();
+    let remaining = match &next_after {
+        Some(last) => comments::count_after(pool, article_id, last).await?,
+        None => 0,
+    };
+    Ok(ThreadPage {
+        comments: rows
+            .into_iter()
+            .map(|row| row.into_view(viewer.moderate))
+            .collect(),
+        next_after,
+        remaining,
+    })
+}
+
+/// Everything the article page shows about ratings and comments, for the current reader.
+pub async fn for_article(
+    pool: &PgPool,
+    actor: &Actor,
+    article: &crate::articles::server::repo::ArticleRow,
+) -> Result<Engagement, AppError> {
+    let viewer = viewer(actor);
+    let own = match actor.id() {
+        Some(user_id) => ratings::own_rating(pool, article.id, user_id).await?,
+        None => None,
+    };
+    let thread = thread_page(pool, article.id, "", &viewer).await?;
+    Ok(Engagement {
+        rating: summary(article.rating_sum, article.rating_count, own),
+        rating_access: rating_access(actor, &article.author_ids),
+        viewer,
+        thread,
+        comment_count: article.comment_count,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stars_must_be_one_to_five() {
+        assert_eq!(parse_stars("1").ok(), Some(1));
+        assert_eq!(parse_stars(" 5 ").ok(), Some(5));
+        for bad in ["0", "6", "abc", "", "-1", "4.5", "300"] {
+            assert!(
+                matches!(parse_stars(bad), Err(AppError::Invalid(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn comments_are_trimmed_and_bounded() {
+        assert_eq!(check_comment("  hi  ").ok().as_deref(), Some("hi"));
+        assert!(check_comment(" \n ").is_err());
+        assert!(check_comment(&"é".repeat(MAX_COMMENT_CHARS)).is_ok());
+        assert!(check_comment(&"a".repeat(MAX_COMMENT_CHARS + 1)).is_err());
+    }
+}
