@@ -1,7 +1,12 @@
 // Browser tests run Debian's chromium against the release build of Waypost.
 // `scripts/test` builds it first; the server gets its own database and Redis key prefix.
 const { defineConfig } = require('@playwright/test');
+const os = require('os');
 const path = require('path');
+
+// The server's e-mails land here as .eml files (the file backend); tests read them. Set once
+// by the runner; its worker processes inherit it.
+process.env.WAYPOST_E2E_MAIL_DIR ||= path.join(os.tmpdir(), `waypost-e2e-mail-${process.pid}`);
 
 const root = path.resolve(__dirname, '..');
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
@@ -51,6 +56,10 @@ module.exports = defineConfig({
       REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
       REDIS_PREFIX: `waypost-e2e-${Date.now()}`,
       LOG_LEVEL: 'warn',
+      EMAIL_BACKEND: 'file',
+      EMAIL_FILE_PATH: process.env.WAYPOST_E2E_MAIL_DIR,
+      // Most tests act right after signing up; tests/mail.spec.js covers confirmation.
+      REQUIRE_VERIFIED_EMAIL: 'false',
     },
   },
 });

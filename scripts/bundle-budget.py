@@ -21,6 +21,8 @@ PAGES = {
     "account": (["profile_form", "password_form"], BUDGET),
     "login": (["login_form"], BUDGET),
     "signup": (["signup_form"], BUDGET),
+    "confirm e-mail": (["verify_email_form"], BUDGET),
+    "password reset (request, new password)": (["reset_request_form", "reset_password_form"], BUDGET),
     "editor (writers only)": (["editor_island"], EDITOR_BUDGET),
 }
 

@@ -37,6 +37,10 @@ ensure_toolchain() {
     # Without --locked: one of its locked dependency versions is not on the registry here.
     cargo install wasm-bindgen-cli --version "=$wb"
   fi
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "installing cargo-nextest (test runner: one process per test)"
+    cargo install cargo-nextest --locked
+  fi
   command -v node >/dev/null || { log "installing Node.js"; apt_install nodejs npm; }
   if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing browser-test tools and wasm-opt (npm)"

@@ -6,6 +6,7 @@
 //! follows their data.
 
 use crate::accounts::account::AccountPage;
+use crate::accounts::email_links::{PasswordResetConfirmPage, PasswordResetPage, VerifyEmailPage};
 use crate::accounts::login::{LoginPage, LogoutPage};
 use crate::accounts::profile::AuthorPage;
 use crate::accounts::session::provide_current_user;
@@ -66,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/password-reset/confirm") view=PasswordResetConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/authors/:username") view=AuthorPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -17,6 +17,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]
 pub mod redis;

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use waypost::config::Config;
 use waypost::state::AppState;
 
@@ -20,6 +21,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
         Some("seed") => seed(config, &args[1..]).await,
+        Some("worker") => worker(config, &args[1..]).await,
         Some("help") | Some("--help") | Some("-h") => {
             println!("{USAGE}");
             Ok(())
@@ -39,7 +41,7 @@ async fn main() -> ExitCode {
 }
 
 const USAGE: &str =
-    "usage: waypost [serve]\n       waypost seed [--articles N] [--writers N] [--travellers N]";
+    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
 
 /// `waypost seed`: demo and benchmark data (see `waypost::seed`).
 async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
@@ -47,6 +49,9 @@ async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error:
         writers: 50,
         travellers: 300,
         articles: 200,
+        ratings: 0,
+        comments: 0,
+        long_thread: 0,
     };
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -59,6 +64,9 @@ async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error:
             "--articles" => options.articles = value,
             "--writers" => options.writers = value,
             "--travellers" => options.travellers = value,
+            "--ratings" => options.ratings = value,
+            "--comments" => options.comments = value,
+            "--long-thread" => options.long_thread = value,
             other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
         }
     }
@@ -82,12 +90,15 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| format!("cannot connect to Redis: {e}"))?;
     let storage = waypost::media::Storage::from_config(&config.media)
         .map_err(|e| format!("media storage: {e}"))?;
+    let mail = waypost::mail::queue::Queue::new(redis.clone(), &config.redis_prefix);
+    let workers = start_mail_workers(&config, mail.clone(), config.mail.workers)?;
     let state = AppState {
         leptos_options,
         pool,
         redis,
         storage,
         cache_stats: Default::default(),
+        mail,
         config: Arc::new(config),
     };
     let app = waypost::web::router(state);
@@ -102,6 +113,50 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    if let Some(workers) = workers {
+        workers.shutdown(Duration::from_secs(30)).await;
+    }
+    Ok(())
+}
+
+fn start_mail_workers(
+    config: &Config,
+    queue: waypost::mail::queue::Queue,
+    count: usize,
+) -> Result<Option<waypost::mail::worker::WorkerPool>, Box<dyn std::error::Error>> {
+    if count == 0 {
+        return Ok(None);
+    }
+    let mailer = waypost::mail::Mailer::from_config(&config.mail)
+        .map_err(|e| format!("mail backend: {e}"))?;
+    tracing::info!(workers = count, backend = ?config.mail.backend, "mail workers started");
+    Ok(Some(waypost::mail::worker::WorkerPool::start(
+        queue,
+        Arc::new(mailer),
+        (&config.mail).into(),
+        count,
+    )))
+}
+
+/// `waypost worker [--workers N]`: only the mail worker pool (the Celery container's job).
+async fn worker(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let count = match args {
+        [] => config.mail.workers.max(1),
+        [flag, n] if flag == "--workers" => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or("--workers needs a positive whole number")?,
+        _ => return Err(format!("unknown arguments\n\n{USAGE}").into()),
+    };
+    let redis = waypost::redis::connect(&config.redis_url)
+        .await
+        .map_err(|e| format!("cannot connect to Redis: {e}"))?;
+    let queue = waypost::mail::queue::Queue::new(redis, &config.redis_prefix);
+    let pool = start_mail_workers(&config, queue, count)?.ok_or("no workers")?;
+    println!("Waypost mail worker running ({count} tasks)");
+    shutdown_signal().await;
+    pool.shutdown(Duration::from_secs(30)).await;
     Ok(())
 }
 

@@ -14,6 +14,12 @@ pub struct SeedOptions {
     pub writers: usize,
     pub travellers: usize,
     pub articles: usize,
+    /// Ratings spread over random (article, reader) pairs.
+    pub ratings: usize,
+    /// Comments spread over random articles, in threads a few levels deep.
+    pub comments: usize,
+    /// Extra comments on the newest article: one long thread (for the thread benchmark).
+    pub long_thread: usize,
 }
 
 /// Every seeded account's password (they are demo accounts).
@@ -316,11 +322,175 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
         crate::articles::server::repo::refresh_author_names(pool, &ids).await?;
         println!("seeded {} / {} articles", chunk_start + n, options.articles);
     }
+    seed_engagement(pool, &mut rng, options).await?;
     // Fresh rows: set the visibility map so list queries can use index-only scans.
     sqlx::query("VACUUM ANALYZE").execute(pool).await?;
     println!(
-        "seeded {} writers, {} travellers and {} articles (password for every account: {SEED_PASSWORD})",
-        options.writers, options.travellers, options.articles
+        "seeded {} writers, {} travellers, {} articles, {} ratings and {} comments (password for every account: {SEED_PASSWORD})",
+        options.writers, options.travellers, options.articles, options.ratings,
+        options.comments + options.long_thread
     );
+    Ok(())
+}
+
+const COMMENTS: &[&str] = &[
+    "This brought back memories of my own trip. Did you book the **night train** in advance?",
+    "Great tips, thank you! The market at dawn is now on my list.",
+    "How did you get from the station to the old town? Taxi or the local bus?",
+    "We went last spring and the weather was *completely* different. Lucky you!",
+    "I would add one thing: carry small change, most stalls don't take cards.",
+    "Beautifully written. The part about the ferry made me laugh.",
+    "Is it safe to walk there at night? Travelling solo next month.",
+    "Bookmarked. [The local tourist office](https://example.com) also has free maps.",
+];
+
+/// Seeded comments, column by column (for one `unnest` insert per batch).
+#[derive(Default)]
+struct CommentColumns {
+    id: Vec<i64>,
+    article: Vec<i64>,
+    parent: Vec<Option<i64>>,
+    author: Vec<i64>,
+    path: Vec<String>,
+    depth: Vec<i32>,
+    /// Index into `COMMENTS`.
+    template: Vec<usize>,
+}
+
+/// Ratings and comment threads for the seeded articles.
+async fn seed_engagement(
+    pool: &PgPool,
+    rng: &mut StdRng,
+    options: &SeedOptions,
+) -> Result<(), AppError> {
+    use crate::engagement::server::comments::path_segment;
+    use std::collections::{HashMap, HashSet};
+    if options.ratings + options.comments + options.long_thread == 0 {
+        return Ok(());
+    }
+    let readers: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    let articles: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+    if readers.is_empty() || articles.is_empty() {
+        return Ok(());
+    }
+
+    let mut pairs = HashSet::new();
+    let wanted = options.ratings.min(readers.len() * articles.len());
+    while pairs.len() < wanted {
+        let article = articles[rng.gen_range(0..articles.len())];
+        let reader = readers[rng.gen_range(0..readers.len())];
+        pairs.insert((article, reader));
+    }
+    let pairs: Vec<(i64, i64)> = pairs.into_iter().collect();
+    for chunk in pairs.chunks(5_000) {
+        let (article_ids, user_ids): (Vec<i64>, Vec<i64>) = chunk.iter().copied().unzip();
+        let stars: Vec<i16> = chunk.iter().map(|_| rng.gen_range(2..=5)).collect();
+        sqlx::query(
+            // Authors don't rate their own stories.
+            "INSERT INTO ratings (article_id, user_id, stars)
+             SELECT t.a, t.u, t.s FROM unnest($1::bigint[], $2::bigint[], $3::smallint[]) AS t(a, u, s)
+             WHERE NOT EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = t.a AND aa.user_id = t.u)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&article_ids)
+        .bind(&user_ids)
+        .bind(&stars)
+        .execute(pool)
+        .await?;
+    }
+
+    let rendered: Vec<String> = COMMENTS.iter().map(|c| render::render_comment(c)).collect();
+    let newest = *articles.last().unwrap_or(&articles[0]);
+    let total = options.comments + options.long_thread;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT nextval(pg_get_serial_sequence('comments', 'id')) FROM generate_series(1, $1)",
+    )
+    .bind(total as i64)
+    .fetch_all(pool)
+    .await?;
+    // Per article: the comments so far, with their path and depth, to reply to.
+    let mut threads: HashMap<i64, Vec<(i64, String, i32)>> = HashMap::new();
+    let mut rows = CommentColumns::default();
+    for (i, &id) in ids.iter().enumerate() {
+        // The second newest story gets a typical busy discussion (~30 comments).
+        let busy = articles[articles.len().saturating_sub(2)];
+        let (article, max_depth) = if i < options.comments.min(30) {
+            (busy, 3)
+        } else if i < options.comments {
+            (articles[rng.gen_range(0..articles.len())], 3)
+        } else {
+            (newest, 6)
+        };
+        let thread = threads.entry(article).or_default();
+        let parent = (!thread.is_empty() && rng.gen_bool(0.6))
+            .then(|| thread[rng.gen_range(0..thread.len())].clone())
+            .filter(|(_, _, depth)| *depth < max_depth);
+        let (parent_id, path, depth) = match parent {
+            Some((pid, ppath, pdepth)) => (
+                Some(pid),
+                format!("{ppath}{}", path_segment(id)),
+                pdepth + 1,
+            ),
+            None => (None, path_segment(id), 0),
+        };
+        thread.push((id, path.clone(), depth));
+        rows.id.push(id);
+        rows.article.push(article);
+        rows.parent.push(parent_id);
+        rows.author.push(readers[rng.gen_range(0..readers.len())]);
+        rows.path.push(path);
+        rows.depth.push(depth);
+        rows.template.push(rng.gen_range(0..COMMENTS.len()));
+    }
+    for start in (0..ids.len()).step_by(5_000) {
+        let end = (start + 5_000).min(ids.len());
+        let md: Vec<&str> = rows.template[start..end]
+            .iter()
+            .map(|&t| COMMENTS[t])
+            .collect();
+        let html: Vec<&str> = rows.template[start..end]
+            .iter()
+            .map(|&t| rendered[t].as_str())
+            .collect();
+        sqlx::query(
+            "INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, body_md, body_html, created_at)
+             SELECT t.id, t.article, t.parent, t.author, t.path, t.depth, t.md, t.html,
+                    now() - make_interval(mins => (t.n)::int)
+             FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
+                  WITH ORDINALITY AS t(id, article, parent, author, path, depth, md, html, n)",
+        )
+        .bind(&rows.id[start..end])
+        .bind(&rows.article[start..end])
+        .bind(&rows.parent[start..end])
+        .bind(&rows.author[start..end])
+        .bind(&rows.path[start..end])
+        .bind(&rows.depth[start..end])
+        .bind(&md)
+        .bind(&html)
+        .execute(pool)
+        .await?;
+    }
+    // Aggregates on the article rows, as the app keeps them.
+    sqlx::query(
+        "UPDATE articles a SET rating_sum = s.sum, rating_count = s.count
+         FROM (SELECT article_id, sum(stars)::bigint AS sum, count(*) AS count FROM ratings GROUP BY article_id) s
+         WHERE a.id = s.article_id",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "UPDATE articles a SET comment_count = s.count
+         FROM (SELECT article_id, count(*) AS count FROM comments
+               WHERE deleted_at IS NULL AND hidden_at IS NULL GROUP BY article_id) s
+         WHERE a.id = s.article_id",
+    )
+    .execute(pool)
+    .await?;
+    println!("seeded {} ratings and {} comments", pairs.len(), ids.len());
     Ok(())
 }

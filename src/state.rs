@@ -16,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub storage: crate::media::Storage,
     pub cache_stats: Arc<crate::cache::CacheStats>,
+    /// The e-mail job queue (sending happens in the worker pool, never in a request).
+    pub mail: crate::mail::queue::Queue,
 }
 
 impl AppState {

@@ -5,11 +5,11 @@ mod common;
 use axum::http::StatusCode;
 use axum_login::AuthzBackend;
 use common::{TestApp, PASSWORD};
-use sqlx::PgPool;
 use waypost::accounts::server::{repo, Backend};
 
-#[sqlx::test]
-async fn signup_creates_user_profile_and_traveller_membership(pool: PgPool) {
+#[tokio::test]
+async fn signup_creates_user_profile_and_traveller_membership() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut client = app.client();
     let response = client.signup("ana", "Ana@Example.com").await;
@@ -39,8 +39,9 @@ async fn signup_creates_user_profile_and_traveller_membership(pool: PgPool) {
         .any(|p| p == "comment.create"));
 }
 
-#[sqlx::test]
-async fn signup_is_all_or_nothing(pool: PgPool) {
+#[tokio::test]
+async fn signup_is_all_or_nothing() {
+    let pool = common::test_pool().await;
     // Without the traveller group the membership insert fails: user and profile must roll back.
     sqlx::query!("DELETE FROM groups WHERE name = 'traveller'")
         .execute(&pool)
@@ -60,8 +61,9 @@ async fn signup_is_all_or_nothing(pool: PgPool) {
     assert_eq!((users, profiles), (Some(0), Some(0)));
 }
 
-#[sqlx::test]
-async fn duplicate_email_in_any_case_is_rejected(pool: PgPool) {
+#[tokio::test]
+async fn duplicate_email_in_any_case_is_rejected() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     assert_eq!(
         app.client().signup("ana", "ana@example.com").await.status,
@@ -88,8 +90,9 @@ async fn duplicate_email_in_any_case_is_rejected(pool: PgPool) {
     assert_eq!(users, Some(1));
 }
 
-#[sqlx::test]
-async fn bad_signup_input_gets_field_messages_not_500(pool: PgPool) {
+#[tokio::test]
+async fn bad_signup_input_gets_field_messages_not_500() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut client = app.client();
     let response = client
@@ -147,8 +150,9 @@ async fn bad_signup_input_gets_field_messages_not_500(pool: PgPool) {
     assert_eq!(users, Some(0));
 }
 
-#[sqlx::test]
-async fn login_logout_and_session_rotation(pool: PgPool) {
+#[tokio::test]
+async fn login_logout_and_session_rotation() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut client = app.client();
     client.signup("ana", "ana@example.com").await;
@@ -175,8 +179,9 @@ async fn login_logout_and_session_rotation(pool: PgPool) {
     assert_eq!(other.login("ana", PASSWORD).await.status, StatusCode::OK);
 }
 
-#[sqlx::test]
-async fn wrong_password_is_a_clear_422(pool: PgPool) {
+#[tokio::test]
+async fn wrong_password_is_a_clear_422() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     app.client().signup("ana", "ana@example.com").await;
     let mut client = app.client();
@@ -193,8 +198,9 @@ async fn wrong_password_is_a_clear_422(pool: PgPool) {
     assert_eq!(unknown.body, response.body);
 }
 
-#[sqlx::test]
-async fn login_rate_limit_per_account(pool: PgPool) {
+#[tokio::test]
+async fn login_rate_limit_per_account() {
+    let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("LOGIN_ATTEMPTS_PER_ACCOUNT", "3")]).await;
     app.client().signup("ana", "ana@example.com").await;
     for _ in 0..3 {
@@ -228,8 +234,9 @@ async fn login_rate_limit_per_account(pool: PgPool) {
     assert!(client.cookie.is_none());
 }
 
-#[sqlx::test]
-async fn login_rate_limit_per_ip(pool: PgPool) {
+#[tokio::test]
+async fn login_rate_limit_per_ip() {
+    let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("LOGIN_ATTEMPTS_PER_IP", "2")]).await;
     let mut attacker = app.client();
     attacker.ip = [10, 9, 8, 7];
@@ -251,8 +258,9 @@ async fn login_rate_limit_per_ip(pool: PgPool) {
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[sqlx::test]
-async fn permissions_follow_groups(pool: PgPool) {
+#[tokio::test]
+async fn permissions_follow_groups() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     app.client().signup("tom", "tom@example.com").await;
     app.client().signup("wendy", "wendy@example.com").await;
@@ -286,8 +294,9 @@ async fn permissions_follow_groups(pool: PgPool) {
     }
 }
 
-#[sqlx::test]
-async fn password_change_ends_other_sessions(pool: PgPool) {
+#[tokio::test]
+async fn password_change_ends_other_sessions() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut laptop = app.client();
     laptop.signup("ana", "ana@example.com").await;
@@ -335,8 +344,9 @@ async fn password_change_ends_other_sessions(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn profile_edit_and_public_page(pool: PgPool) {
+#[tokio::test]
+async fn profile_edit_and_public_page() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut client = app.client();
     client.signup("ana", "ana@example.com").await;

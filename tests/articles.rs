@@ -5,13 +5,13 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{article_id, TestApp};
-use sqlx::PgPool;
 
 const BODY: &str =
     "## Arrival\n\nThe bus reached Cusco at dawn.\n\n## Markets\n\nCoffee and bread.\n";
 
-#[sqlx::test]
-async fn permission_matrix_for_writing(pool: PgPool) {
+#[tokio::test]
+async fn permission_matrix_for_writing() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut anonymous = app.client();
     let mut traveller = app.user("tom", None).await;
@@ -149,8 +149,9 @@ async fn permission_matrix_for_writing(pool: PgPool) {
     assert_eq!(count, Some(0));
 }
 
-#[sqlx::test]
-async fn drafts_are_invisible_to_others(pool: PgPool) {
+#[tokio::test]
+async fn drafts_are_invisible_to_others() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let response = writer
@@ -182,8 +183,9 @@ async fn drafts_are_invisible_to_others(pool: PgPool) {
     assert!(!search.body.contains("Secret draft"));
 }
 
-#[sqlx::test]
-async fn index_pagination_edges(pool: PgPool) {
+#[tokio::test]
+async fn index_pagination_edges() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     for n in 1..=12 {
@@ -219,8 +221,9 @@ async fn index_pagination_edges(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn sorting_and_filtering_by_author_and_tag(pool: PgPool) {
+#[tokio::test]
+async fn sorting_and_filtering_by_author_and_tag() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut zed = app.user("zed", Some("writer")).await;
     zed.call(
@@ -261,8 +264,9 @@ async fn sorting_and_filtering_by_author_and_tag(pool: PgPool) {
     assert!(writers.contains("1 story"));
 }
 
-#[sqlx::test]
-async fn search_ranks_and_survives_hostile_queries(pool: PgPool) {
+#[tokio::test]
+async fn search_ranks_and_survives_hostile_queries() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     writer
@@ -326,8 +330,9 @@ async fn search_ranks_and_survives_hostile_queries(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn slugs_are_unique_and_renames_redirect(pool: PgPool) {
+#[tokio::test]
+async fn slugs_are_unique_and_renames_redirect() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let first = writer.publish("Night train to Puno!", BODY).await;
@@ -348,8 +353,9 @@ async fn slugs_are_unique_and_renames_redirect(pool: PgPool) {
     assert_eq!(third, "night-train-to-puno-3");
 }
 
-#[sqlx::test]
-async fn article_page_renders_safely_with_share_link_and_cards(pool: PgPool) {
+#[tokio::test]
+async fn article_page_renders_safely_with_share_link_and_cards() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let body = "## One\n\ntext\n\n## Two\n\n### Three\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))\n\n```rust\nfn main() {}\n```\n";
@@ -374,8 +380,9 @@ async fn article_page_renders_safely_with_share_link_and_cards(pool: PgPool) {
     assert!(page.body.contains("property=\"og:title\""));
 }
 
-#[sqlx::test]
-async fn feeds_sitemap_and_robots(pool: PgPool) {
+#[tokio::test]
+async fn feeds_sitemap_and_robots() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     writer.publish("Rivers & <lakes>", BODY).await;
@@ -404,8 +411,9 @@ async fn feeds_sitemap_and_robots(pool: PgPool) {
         .contains("Sitemap: http://127.0.0.1:3000/sitemap.xml"));
 }
 
-#[sqlx::test]
-async fn bad_article_input_gets_clear_errors(pool: PgPool) {
+#[tokio::test]
+async fn bad_article_input_gets_clear_errors() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let response = writer.save_article(None, "   ", "", "publish").await;
@@ -444,8 +452,9 @@ async fn bad_article_input_gets_clear_errors(pool: PgPool) {
     assert_eq!(count, Some(0));
 }
 
-#[sqlx::test]
-async fn published_counter_stays_exact(pool: PgPool) {
+#[tokio::test]
+async fn published_counter_stays_exact() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let a = writer.publish("One", BODY).await;

@@ -5,7 +5,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{TestApp, TestResponse};
-use sqlx::PgPool;
 
 fn nonce(response: &TestResponse) -> String {
     let csp = response.header("content-security-policy").expect("CSP");
@@ -28,8 +27,9 @@ async fn get_until_hit(app: &TestApp, path: &str) -> TestResponse {
     panic!("{path} was never served from the cache");
 }
 
-#[sqlx::test]
-async fn anonymous_pages_are_cached_with_fresh_nonces(pool: PgPool) {
+#[tokio::test]
+async fn anonymous_pages_are_cached_with_fresh_nonces() {
+    let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
     let first = app.client().get("/").await;
     assert_eq!(first.status, StatusCode::OK);
@@ -47,8 +47,9 @@ async fn anonymous_pages_are_cached_with_fresh_nonces(pool: PgPool) {
     assert!(health["page_cache"]["hits"].as_u64().unwrap() >= 1);
 }
 
-#[sqlx::test]
-async fn writes_invalidate_and_signed_in_readers_bypass(pool: PgPool) {
+#[tokio::test]
+async fn writes_invalidate_and_signed_in_readers_bypass() {
+    let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
     get_until_hit(&app, "/").await;
     let mut writer = app.user("wendy", Some("writer")).await;
@@ -75,8 +76,9 @@ async fn writes_invalidate_and_signed_in_readers_bypass(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn recently_viewed_shows_on_the_index(pool: PgPool) {
+#[tokio::test]
+async fn recently_viewed_shows_on_the_index() {
+    let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
     let mut writer = app.user("wendy", Some("writer")).await;
     let slug = writer.publish("A story to remember", "Body text.").await;
@@ -105,8 +107,9 @@ impl Drop for OwnRedis {
     }
 }
 
-#[sqlx::test]
-async fn a_redis_outage_serves_pages_uncached(pool: PgPool) {
+#[tokio::test]
+async fn a_redis_outage_serves_pages_uncached() {
+    let pool = common::test_pool().await;
     // Our own Redis on another port: this test stops it (never the shared one).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

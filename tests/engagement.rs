@@ -76,8 +76,9 @@ async fn post_ok(client: &mut Client, article: i64, parent: Option<i64>, body: &
     response.json()["id"].as_i64().expect("comment id")
 }
 
-#[sqlx::test]
-async fn concurrent_ratings_leave_exact_aggregates(pool: PgPool) {
+#[tokio::test]
+async fn concurrent_ratings_leave_exact_aggregates() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (_, article, _) = story(&app, "wendy", "Rated by many").await;
     let users = readers(&pool, 200).await;
@@ -120,8 +121,9 @@ async fn concurrent_ratings_leave_exact_aggregates(pool: PgPool) {
     assert_eq!((real_sum, real_count), (sum, count));
 }
 
-#[sqlx::test]
-async fn rating_rules_and_bad_input(pool: PgPool) {
+#[tokio::test]
+async fn rating_rules_and_bad_input() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (mut writer, article, slug) = story(&app, "wendy", "Rate me").await;
     let mut traveller = app.user("tom", None).await;
@@ -199,8 +201,9 @@ async fn rating_rules_and_bad_input(pool: PgPool) {
     assert!(anonymous_page.body.contains("Log in to rate this story"));
 }
 
-#[sqlx::test]
-async fn bad_comments_get_clear_errors_and_change_nothing(pool: PgPool) {
+#[tokio::test]
+async fn bad_comments_get_clear_errors_and_change_nothing() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (_, article, _) = story(&app, "wendy", "First story").await;
     let (_, other_article, _) = story(&app, "olga", "Second story").await;
@@ -261,8 +264,9 @@ async fn bad_comments_get_clear_errors_and_change_nothing(pool: PgPool) {
     assert_eq!(comment_count(&pool, article).await, count_before);
 }
 
-#[sqlx::test]
-async fn permission_matrix_for_comments(pool: PgPool) {
+#[tokio::test]
+async fn permission_matrix_for_comments() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (mut writer, article, _) = story(&app, "wendy", "Talk to me").await;
     let mut tom = app.user("tom", None).await;
@@ -402,8 +406,9 @@ async fn permission_matrix_for_comments(pool: PgPool) {
     assert_eq!(comment_count(&pool, article).await, 0);
 }
 
-#[sqlx::test]
-async fn deleting_keeps_the_thread_shape(pool: PgPool) {
+#[tokio::test]
+async fn deleting_keeps_the_thread_shape() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (_, article, slug) = story(&app, "wendy", "Shapes").await;
     let mut tom = app.user("tom", None).await;
@@ -441,8 +446,9 @@ async fn deleting_keeps_the_thread_shape(pool: PgPool) {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test]
-async fn comments_are_sanitized_markdown_without_images_or_headings(pool: PgPool) {
+#[tokio::test]
+async fn comments_are_sanitized_markdown_without_images_or_headings() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (_, article, slug) = story(&app, "wendy", "Safe talk").await;
     let mut tom = app.user("tom", None).await;
@@ -484,8 +490,9 @@ fn depth_first(parents: &[(i64, Option<i64>)]) -> Vec<i64> {
     order
 }
 
-#[sqlx::test]
-async fn a_200_level_thread_loads_in_order_in_one_query(pool: PgPool) {
+#[tokio::test]
+async fn a_200_level_thread_loads_in_order_in_one_query() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (_, article, _) = story(&app, "wendy", "Deep talk").await;
     let author = readers(&pool, 1).await[0];
@@ -535,8 +542,9 @@ async fn a_200_level_thread_loads_in_order_in_one_query(pool: PgPool) {
     assert_eq!(comment_count(&pool, article).await, 201);
 }
 
-#[sqlx::test]
-async fn a_5000_comment_thread_loads_in_order_and_pages_cleanly(pool: PgPool) {
+#[tokio::test]
+async fn a_5000_comment_thread_loads_in_order_and_pages_cleanly() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let (_, article, slug) = story(&app, "wendy", "Wide talk").await;
     let author = readers(&pool, 1).await[0];

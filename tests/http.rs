@@ -5,10 +5,10 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::TestApp;
-use sqlx::PgPool;
 
-#[sqlx::test]
-async fn healthz_reports_database_and_redis(pool: PgPool) {
+#[tokio::test]
+async fn healthz_reports_database_and_redis() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let response = app.client().get("/healthz").await;
     assert_eq!(response.status, StatusCode::OK);
@@ -22,8 +22,9 @@ async fn healthz_reports_database_and_redis(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn healthz_is_503_when_the_database_is_down(pool: PgPool) {
+#[tokio::test]
+async fn healthz_is_503_when_the_database_is_down() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     pool.close().await;
     let response = app.client().get("/healthz").await;
@@ -32,8 +33,9 @@ async fn healthz_is_503_when_the_database_is_down(pool: PgPool) {
     assert_eq!(response.json()["redis"], "ok");
 }
 
-#[sqlx::test]
-async fn pages_carry_security_headers(pool: PgPool) {
+#[tokio::test]
+async fn pages_carry_security_headers() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let response = app.client().get("/").await;
     assert_eq!(response.status, StatusCode::OK);
@@ -67,8 +69,9 @@ async fn pages_carry_security_headers(pool: PgPool) {
     assert_ne!(again.header("content-security-policy"), Some(csp));
 }
 
-#[sqlx::test]
-async fn production_adds_hsts_and_secure_cookies(pool: PgPool) {
+#[tokio::test]
+async fn production_adds_hsts_and_secure_cookies() {
+    let pool = common::test_pool().await;
     let secret = "p".repeat(48);
     let app = TestApp::with_vars(
         pool,
@@ -90,8 +93,9 @@ async fn production_adds_hsts_and_secure_cookies(pool: PgPool) {
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
-#[sqlx::test]
-async fn session_cookie_is_httponly_and_lax_and_anonymous_get_none(pool: PgPool) {
+#[tokio::test]
+async fn session_cookie_is_httponly_and_lax_and_anonymous_get_none() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut client = app.client();
     let page = client.get("/").await;
@@ -110,8 +114,9 @@ async fn session_cookie_is_httponly_and_lax_and_anonymous_get_none(pool: PgPool)
     );
 }
 
-#[sqlx::test]
-async fn cross_site_posts_are_refused(pool: PgPool) {
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut victim = app.client();
     victim.signup("ana", "ana@example.com").await;
@@ -145,8 +150,9 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
 }
 
-#[sqlx::test]
-async fn unknown_paths_get_the_styled_404(pool: PgPool) {
+#[tokio::test]
+async fn unknown_paths_get_the_styled_404() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let response = app.client().get("/no/such/page").await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
@@ -160,8 +166,9 @@ async fn unknown_paths_get_the_styled_404(pool: PgPool) {
     assert!(response.body.contains("This page wandered off"));
 }
 
-#[sqlx::test]
-async fn pages_render_for_everyone(pool: PgPool) {
+#[tokio::test]
+async fn pages_render_for_everyone() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut client = app.client();
     for path in ["/", "/login", "/signup", "/logout"] {
@@ -175,8 +182,9 @@ async fn pages_render_for_everyone(pool: PgPool) {
     assert_eq!(response.header("location"), Some("/login?next=/account"));
 }
 
-#[sqlx::test]
-async fn forms_without_javascript_redirect_back_with_the_error(pool: PgPool) {
+#[tokio::test]
+async fn forms_without_javascript_redirect_back_with_the_error() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut browser = app.client();
     let request = Request::post("/sfn/login")

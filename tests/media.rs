@@ -6,7 +6,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{Client, TestApp, TestResponse};
-use sqlx::PgPool;
 use std::io::Cursor;
 
 fn photo(width: u32, height: u32) -> Vec<u8> {
@@ -45,8 +44,9 @@ async fn upload(client: &mut Client, filename: &str, bytes: Vec<u8>) -> TestResp
         .await
 }
 
-#[sqlx::test]
-async fn writers_upload_images_validated_by_content(pool: PgPool) {
+#[tokio::test]
+async fn writers_upload_images_validated_by_content() {
+    let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("MAX_UPLOAD_MB", "1")]).await;
     let mut writer = app.user("wendy", Some("writer")).await;
 
@@ -105,8 +105,9 @@ async fn writers_upload_images_validated_by_content(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn only_writers_upload(pool: PgPool) {
+#[tokio::test]
+async fn only_writers_upload() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut anonymous = app.client();
     assert_eq!(
@@ -138,8 +139,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[sqlx::test]
-async fn the_s3_backend_stores_public_objects(pool: PgPool) {
+#[tokio::test]
+async fn the_s3_backend_stores_public_objects() {
+    let pool = common::test_pool().await;
     let port = free_port();
     let moto = Moto(
         std::process::Command::new(
@@ -200,8 +202,9 @@ async fn the_s3_backend_stores_public_objects(pool: PgPool) {
     drop(moto);
 }
 
-#[sqlx::test]
-async fn anyone_signed_in_sets_an_avatar_from_a_plain_form(pool: PgPool) {
+#[tokio::test]
+async fn anyone_signed_in_sets_an_avatar_from_a_plain_form() {
+    let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;
     let mut traveller = app.user("tom", None).await;
     let form = |bytes: Vec<u8>| multipart("/media/avatar", "me.png", bytes);

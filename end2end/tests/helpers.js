@@ -66,3 +66,34 @@ function promoteToWriter(username) {
 }
 
 module.exports.promoteToWriter = promoteToWriter;
+
+/**
+ * The newest e-mail to `address` written by the server's file backend (waits for the mail
+ * worker), decoded enough to read links.
+ */
+async function latestEmail(address, subject, timeout = 10_000) {
+  const fs = require('fs');
+  const path = require('path');
+  const dir = process.env.WAYPOST_E2E_MAIL_DIR;
+  const started = Date.now();
+  while (Date.now() - started < timeout) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+    for (const file of files) {
+      const raw = fs.readFileSync(path.join(dir, file), 'utf8');
+      const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      if (text.includes(`To: ${address}`) && text.includes(`Subject: ${subject}`)) return text;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no e-mail "${subject}" to ${address} in ${dir}`);
+}
+
+/** The first link in an e-mail whose address contains `fragment`. */
+function linkIn(email, fragment) {
+  const match = email.match(new RegExp(`https?://[^\\s"<>]*${fragment.replace(/[?]/g, '\\?')}[^\\s"<>]*`));
+  if (!match) throw new Error(`no ${fragment} link in the e-mail`);
+  return match[0];
+}
+
+module.exports.latestEmail = latestEmail;
+module.exports.linkIn = linkIn;

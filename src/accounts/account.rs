@@ -184,7 +184,11 @@ pub fn AccountPage() -> impl IntoView {
     let notice = move || {
         let query = query.read();
         if query.get("welcome").is_some() {
-            Some("Welcome to Waypost! Tell readers a little about yourself.")
+            Some("Welcome to Waypost! We've e-mailed you a link to confirm your address. Meanwhile, tell readers a little about yourself.")
+        } else if query.get("verified").is_some() {
+            Some("Thanks, your e-mail address is confirmed.")
+        } else if query.get("verification").is_some() {
+            Some("We've sent you a new confirmation link.")
         } else if query.get("saved").is_some() {
             Some("Profile saved.")
         } else {
@@ -210,7 +214,17 @@ pub fn AccountPage() -> impl IntoView {
                     match profile.await {
                         Ok(profile) => {
                             let profile_url = format!("/authors/{}", profile.username);
+                            let unverified = (!profile.email_verified).then(|| view! {
+                                <div class="alert alert--warn" role="note">
+                                    <p>"Please confirm " <strong>{profile.email.clone()}</strong> " with the link we e-mailed you: until then you can read but not rate or comment."</p>
+                                    // A plain form: works with or without JavaScript.
+                                    <form method="post" action="/sfn/resend_verification" class="inline-form">
+                                        <button type="submit" class="button button--quiet">"Send the link again"</button>
+                                    </form>
+                                </div>
+                            });
                             view! {
+                                {unverified}
                                 <div class="card">
                                     <h2>"Profile"</h2>
                                     <p class="hint">

@@ -104,9 +104,13 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in"/>
         <section class="form-page">
             <h1>"Welcome back"</h1>
+            {query.read_untracked().get("reset").map(|_| view! {
+                <p class="alert alert--ok" role="status">"Your password is changed. Log in with the new one."</p>
+            })}
             <p class="lead">"Log in to rate stories and join the conversation."</p>
             <div class="card">
                 <LoginForm next/>
+                <p class="form-footer"><a href="/password-reset">"Forgot your password?"</a></p>
                 <p class="form-footer">"New to Waypost? " <a href="/signup">"Create an account"</a></p>
             </div>
         </section>

@@ -58,6 +58,7 @@ pub struct OwnProfile {
     pub bio: String,
     pub x_handle: String,
     pub website: String,
+    pub email_verified: bool,
 }
 
 /// First letter of a name for the placeholder avatar.

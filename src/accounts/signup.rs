@@ -93,7 +93,7 @@ async fn sign_up(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, password as passwords, repo};
+    use super::server::{app_state, auth_session, emails, password as passwords, repo};
 
     let username = username.trim().to_owned();
     let email = email.trim().to_owned();
@@ -121,11 +121,19 @@ async fn sign_up(
             username,
             email,
             password_hash,
-            display_name,
+            display_name: display_name.clone(),
         },
     )
     .await?;
     tracing::info!(user_id = user.id, "new account");
+    let name = if display_name.is_empty() {
+        &user.username
+    } else {
+        &display_name
+    };
+    // The account exists either way; a verification e-mail that couldn't be queued can be
+    // sent again from the account page.
+    let _ = emails::verification(&state, user.id, &user.email, name).await;
     let mut auth = auth_session().await?;
     auth.login(&user).await.map_err(|e| {
         tracing::error!(error = %e, "could not log in the new account");

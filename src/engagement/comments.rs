@@ -65,11 +65,11 @@ pub async fn post_comment(
     use crate::accounts::server::app_state;
     use crate::articles::server::render::render_comment;
     use crate::articles::server::Actor;
-    use crate::engagement::server::{check_comment, comments, notify, COMMENT};
+    use crate::engagement::server::{check_comment, comments, notify, require_allowed, COMMENT};
     async {
         let state = app_state()?;
         let actor = Actor::current().await?;
-        let user = actor.require(COMMENT)?;
+        let user = require_allowed(&actor, COMMENT, "body")?;
         let body = check_comment(&body)?;
         let html = render_comment(&body);
         let id = comments::insert(
@@ -402,10 +402,14 @@ pub fn CommentSection(
 #[component]
 fn NewCommentForm(state: Thread, login_href: String) -> impl IntoView {
     if state.viewer.comment != Access::Allowed {
-        let note = if state.viewer.comment == Access::Anonymous {
-            Either::Left(view! { <a href=login_href>"Log in to join the conversation"</a> })
-        } else {
-            Either::Right("Your account can't comment.")
+        let note = match state.viewer.comment {
+            Access::Anonymous => {
+                Either::Left(view! { <a href=login_href>"Log in to join the conversation"</a> })
+            }
+            Access::Unverified => Either::Right(
+                "Confirm your e-mail address to join the conversation (see your account page).",
+            ),
+            _ => Either::Right("Your account can't comment."),
         };
         return Either::Left(view! { <p class="comments__note">{note}</p> });
     }

@@ -70,6 +70,8 @@ pub enum Access {
     OwnArticle,
     /// Signed in, but their group lacks the permission (or their account is restricted).
     NotPermitted,
+    /// Signed in, but the e-mail address isn't confirmed yet (REQUIRE_VERIFIED_EMAIL).
+    Unverified,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 
 #[server(prefix = "/sfn", endpoint = "rate_article")]
 pub async fn rate_article(article_id: i64, stars: String) -> Result<RatingSummary, AppError> {
-    use super::server::{parse_stars, ratings, summary, RATE};
+    use super::server::{parse_stars, ratings, require_allowed, summary, RATE};
     use crate::accounts::server::app_state;
     use crate::articles::server::Actor;
     async {
         let state = app_state()?;
         let actor = Actor::current().await?;
-        let user = actor.require(RATE)?;
+        let user = require_allowed(&actor, RATE, "stars")?;
         let stars = parse_stars(&stars)?;
         let aggregate = ratings::rate(&state.pool, article_id, user.id, stars).await?;
         crate::cache::invalidate(&state).await;
@@ -73,6 +73,9 @@ pub fn RatingWidget(
         )),
         Access::OwnArticle => Some(Either::Right("Readers rate your story here.")),
         Access::NotPermitted => Some(Either::Right("Your account can't rate stories.")),
+        Access::Unverified => Some(Either::Right(
+            "Confirm your e-mail address to rate stories (see your account page).",
+        )),
     }
     .map(|note| view! { <p class="rating__note">{note}</p> });
     let stars = (MIN_STARS..=MAX_STARS)

@@ -26,6 +26,15 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let mail = if redis_ok {
+        tokio::time::timeout(CHECK_TIMEOUT, state.mail.stats())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .and_then(|stats| serde_json::to_value(stats).ok())
+    } else {
+        None
+    };
     let word = |ok: bool| if ok { "ok" } else { "down" };
     let stats = &state.cache_stats;
     let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
@@ -41,6 +50,7 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
                 "misses": load(&stats.misses),
                 "errors": load(&stats.errors),
             },
+            "mail_queue": mail,
         })),
     )
 }

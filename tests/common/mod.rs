@@ -1,7 +1,9 @@
 //! Test harness: the real application router on a fresh PostgreSQL database (from
-//! `#[sqlx::test]`) and the real Redis, with a per-test Redis key prefix.
+//! `test_pool`) and the real Redis, with a per-test Redis key prefix.
 
 #![allow(dead_code)]
+
+pub mod smtp;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -52,6 +54,9 @@ impl TestApp {
             ("REDIS_PREFIX".to_owned(), prefix.clone()),
             // Only tests/cache.rs exercises the page cache (see the notes on a rare hang).
             ("PAGE_CACHE".to_owned(), "false".to_owned()),
+            // Tests that need verified e-mail addresses say so (tests/mail.rs).
+            ("REQUIRE_VERIFIED_EMAIL".to_owned(), "false".to_owned()),
+            ("EMAIL_BACKEND".to_owned(), "console".to_owned()),
             ("SITE_URL".to_owned(), "http://127.0.0.1:3000".to_owned()),
             (
                 "MEDIA_ROOT".to_owned(),
@@ -60,7 +65,7 @@ impl TestApp {
                     .display()
                     .to_string(),
             ),
-            // The pool comes from #[sqlx::test]; this only satisfies production validation.
+            // The pool comes from `test_pool`; this only satisfies production validation.
             (
                 "DATABASE_URL".to_owned(),
                 "postgres://postgres@127.0.0.1:5432/unused".to_owned(),
@@ -79,12 +84,14 @@ impl TestApp {
             .site_pkg_dir("pkg")
             .build();
         let storage = waypost::media::Storage::from_config(&config.media).expect("media storage");
+        let redis_clone = redis.clone();
         let state = AppState {
             leptos_options,
             pool,
             redis,
             storage,
             cache_stats: Default::default(),
+            mail: waypost::mail::queue::Queue::new(redis_clone, &prefix),
             config: Arc::new(config),
         };
         TestApp {
@@ -296,4 +303,49 @@ pub async fn article_id(pool: &PgPool, slug: &str) -> i64 {
         .fetch_one(pool)
         .await
         .expect("article")
+}
+
+static NEXT_DATABASE: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh, migrated database for one test, created and connected from the test's own
+/// runtime. (`#[sqlx::test]` keeps one static pool across tests, each on its own runtime,
+/// and a connection released from a runtime that is shutting down strands that pool: a
+/// test then hangs forever. Seen a few times; this harness avoids the shared pool.)
+/// Databases are named `waypost_test_<pid>_<n>`; `scripts/test` drops old ones.
+pub async fn test_pool() -> PgPool {
+    use sqlx::{Connection, Executor};
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!(
+        "waypost_test_{}_{}",
+        std::process::id(),
+        NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("PostgreSQL is running (DATABASE_URL)");
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await
+        .expect("drop old test database");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&base)
+        .expect("DATABASE_URL parses")
+        .database(&name)
+        .application_name("waypost-test");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(std::time::Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .expect("connect to the test database");
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .expect("migrations apply");
+    pool
 }

@@ -2,9 +2,11 @@
 //! authorization helpers every server function uses.
 
 pub mod backend;
+pub mod emails;
 pub mod password;
 pub mod rate_limit;
 pub mod repo;
+pub mod tokens;
 
 pub use backend::{AuthSession, Backend, Credentials};
 pub use repo::User;

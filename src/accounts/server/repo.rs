@@ -15,6 +15,7 @@ pub struct User {
     pub password_hash: Option<String>,
     pub is_staff: bool,
     pub is_active: bool,
+    pub email_verified: bool,
 }
 
 impl fmt::Debug for User {
@@ -45,7 +46,8 @@ pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> 
         User,
         r#"INSERT INTO users (username, email, password_hash)
            VALUES ($1, $2, $3)
-           RETURNING id, username, email, password_hash, is_staff, is_active"#,
+           RETURNING id, username, email, password_hash, is_staff, is_active,
+                     email_verified_at IS NOT NULL AS "email_verified!""#,
         new.username,
         new.email,
         new.password_hash,
@@ -94,7 +96,8 @@ pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> 
 pub async fn find_by_login(pool: &PgPool, identifier: &str) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as!(
         User,
-        r#"SELECT id, username, email, password_hash, is_staff, is_active
+        r#"SELECT id, username, email, password_hash, is_staff, is_active,
+                  email_verified_at IS NOT NULL AS "email_verified!"
            FROM users
            WHERE lower(email) = lower($1) OR lower(username) = lower($1)
            ORDER BY (lower(email) = lower($1)) DESC
@@ -105,10 +108,48 @@ pub async fn find_by_login(pool: &PgPool, identifier: &str) -> Result<Option<Use
     .await
 }
 
+pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as!(
+        User,
+        r#"SELECT id, username, email, password_hash, is_staff, is_active,
+                  email_verified_at IS NOT NULL AS "email_verified!"
+           FROM users WHERE lower(email) = lower($1)"#,
+        email,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn mark_email_verified(pool: &PgPool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+        user_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        password_hash,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn find_by_id(pool: &PgPool, id: i64) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as!(
         User,
-        r#"SELECT id, username, email, password_hash, is_staff, is_active
+        r#"SELECT id, username, email, password_hash, is_staff, is_active,
+                  email_verified_at IS NOT NULL AS "email_verified!"
            FROM users WHERE id = $1"#,
         id,
     )
@@ -189,7 +230,8 @@ pub async fn own_profile(pool: &PgPool, user_id: i64) -> Result<OwnProfile, sqlx
     sqlx::query_as!(
         OwnProfile,
         r#"SELECT u.username, u.email, p.display_name, p.bio,
-                  coalesce(p.x_handle, '') AS "x_handle!", coalesce(p.website, '') AS "website!"
+                  coalesce(p.x_handle, '') AS "x_handle!", coalesce(p.website, '') AS "website!",
+                  u.email_verified_at IS NOT NULL AS "email_verified!"
            FROM users u JOIN profiles p ON p.user_id = u.id
            WHERE u.id = $1"#,
         user_id,

@@ -397,9 +397,10 @@ pub async fn recipients(pool: &PgPool, comment_id: i64) -> Result<Vec<Recipient>
                UNION ALL
                SELECT aa.user_id, 'article' FROM c JOIN article_authors aa ON aa.article_id = c.article_id
            ) r
-           JOIN users u ON u.id = r.user_id AND u.is_active
+           JOIN users u ON u.id = r.user_id AND u.is_active AND u.email_verified_at IS NOT NULL
            LEFT JOIN profiles p ON p.user_id = u.id
            WHERE r.user_id IS DISTINCT FROM (SELECT author_id FROM c)
+             AND coalesce(p.notify_comments, TRUE)
            GROUP BY u.id, u.email, p.display_name, u.username"#,
         comment_id,
     )
@@ -414,6 +415,32 @@ pub async fn recipients(pool: &PgPool, comment_id: i64) -> Result<Vec<Recipient>
             reason: if row.is_reply { "reply" } else { "article" },
         })
         .collect())
+}
+
+/// What a notification about a comment says: the story and who wrote the comment.
+pub struct CommentContext {
+    pub title: String,
+    pub slug: String,
+    pub commenter: String,
+}
+
+pub async fn context(
+    pool: &PgPool,
+    comment_id: i64,
+) -> Result<Option<CommentContext>, sqlx::Error> {
+    sqlx::query_as!(
+        CommentContext,
+        r#"SELECT a.title, a.slug,
+                  coalesce(nullif(p.display_name, ''), u.username, 'Someone') AS "commenter!"
+           FROM comments c
+           JOIN articles a ON a.id = c.article_id
+           LEFT JOIN users u ON u.id = c.author_id
+           LEFT JOIN profiles p ON p.user_id = c.author_id
+           WHERE c.id = $1"#,
+        comment_id,
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 #[cfg(test)]

@@ -21,19 +21,45 @@ pub fn rating_access(actor: &Actor, author_ids: &[i64]) -> Access {
     match actor.id() {
         None => Access::Anonymous,
         Some(id) if author_ids.contains(&id) => Access::OwnArticle,
-        Some(_) if actor.can(RATE) => Access::Allowed,
-        Some(_) => Access::NotPermitted,
+        Some(_) => permission(actor, RATE),
+    }
+}
+
+/// Allowed if the actor holds `permission` and (when the site requires it) has confirmed
+/// their e-mail address.
+fn permission(actor: &Actor, permission: &str) -> Access {
+    let must_verify = crate::accounts::server::app_state()
+        .map(|state| state.config.require_verified_email)
+        .unwrap_or(true);
+    match &actor.user {
+        None => Access::Anonymous,
+        Some(_) if !actor.can(permission) => Access::NotPermitted,
+        // Staff moderate whatever the state of their address.
+        Some(user) if must_verify && !user.email_verified && !user.is_staff => Access::Unverified,
+        Some(_) => Access::Allowed,
+    }
+}
+
+/// The user, if they may act with `permission` now: 401 anonymous, 403 without the
+/// permission, a clear message (on `field`) while their address is unconfirmed.
+pub fn require_allowed<'a>(
+    actor: &'a Actor,
+    permission_name: &str,
+    field: &str,
+) -> Result<&'a crate::accounts::server::User, AppError> {
+    match permission(actor, permission_name) {
+        Access::Unverified => Err(AppError::invalid(
+            field,
+            "Please confirm your e-mail address first: use the link we sent you, or ask for a new one on your account page.",
+        )),
+        _ => actor.require(permission_name),
     }
 }
 
 pub fn viewer(actor: &Actor) -> Viewer {
     Viewer {
         user_id: actor.id(),
-        comment: match actor.id() {
-            None => Access::Anonymous,
-            Some(_) if actor.can(COMMENT) => Access::Allowed,
-            Some(_) => Access::NotPermitted,
-        },
+        comment: permission(actor, COMMENT),
         moderate: actor.can(MODERATE),
     }
 }
@@ -45,6 +71,7 @@ pub fn require(access: Access) -> Result<(), AppError> {
         Access::Anonymous => Err(AppError::Unauthenticated),
         Access::OwnArticle => Err(AppError::invalid("stars", "You can't rate your own story.")),
         Access::NotPermitted => Err(AppError::Forbidden),
+        Access::Unverified => Err(AppError::Forbidden),
     }
 }
 

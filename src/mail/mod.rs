@@ -1,0 +1,208 @@
+//! E-mail: messages built from templates, sent by one of several backends, always through the
+//! Redis job queue (never inside a request).
+
+pub mod queue;
+pub mod templates;
+pub mod worker;
+
+use crate::config::{MailBackend, MailConfig, SmtpSecurity};
+use lettre::message::{header, Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One e-mail, as queued. `key` is its idempotency key: a job delivered twice is sent once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub key: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct MailError {
+    pub message: String,
+    /// Retrying won't help (a refused address, a malformed message).
+    pub permanent: bool,
+}
+
+impl MailError {
+    fn transient(message: impl Into<String>) -> Self {
+        MailError {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+
+    fn permanent(message: impl Into<String>) -> Self {
+        MailError {
+            message: message.into(),
+            permanent: true,
+        }
+    }
+}
+
+pub enum Mailer {
+    Console,
+    File(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    SendGrid {
+        client: reqwest::Client,
+        api_key: String,
+        api_url: String,
+    },
+}
+
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Mailer {
+    pub fn from_config(config: &MailConfig) -> Result<Self, MailError> {
+        Ok(match &config.backend {
+            MailBackend::Console => Mailer::Console,
+            MailBackend::File(dir) => Mailer::File(dir.clone()),
+            MailBackend::Smtp {
+                host,
+                port,
+                username,
+                password,
+                security,
+            } => {
+                let mut builder = match security {
+                    SmtpSecurity::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                    }
+                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+                    SmtpSecurity::None => Ok(
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+                    ),
+                }
+                .map_err(|e| MailError::permanent(format!("SMTP setup: {e}")))?
+                .port(*port)
+                .timeout(Some(SEND_TIMEOUT));
+                if let (Some(user), Some(password)) = (username, password) {
+                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+                }
+                Mailer::Smtp(builder.build())
+            }
+            MailBackend::SendGrid { api_key, api_url } => Mailer::SendGrid {
+                client: reqwest::Client::builder()
+                    .timeout(SEND_TIMEOUT)
+                    .build()
+                    .map_err(|e| MailError::permanent(format!("HTTP client: {e}")))?,
+                api_key: api_key.clone(),
+                api_url: api_url.clone(),
+            },
+        })
+    }
+
+    pub async fn send(&self, from: &str, email: &Email) -> Result<(), MailError> {
+        match self {
+            Mailer::Console => {
+                tracing::info!(to = %email.to, subject = %email.subject, "e-mail (console backend):\n{}", email.text);
+                Ok(())
+            }
+            Mailer::File(dir) => {
+                let message = build_message(from, email)?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| MailError::transient(format!("mail directory: {e}")))?;
+                let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+                let path = dir.join(format!("{stamp}-{}.eml", sanitize_file_part(&email.key)));
+                tokio::fs::write(&path, message.formatted())
+                    .await
+                    .map_err(|e| MailError::transient(format!("writing {}: {e}", path.display())))
+            }
+            Mailer::Smtp(transport) => {
+                let message = build_message(from, email)?;
+                transport.send(message).await.map(|_| ()).map_err(|e| {
+                    if e.is_permanent() {
+                        MailError::permanent(format!("SMTP refused: {e}"))
+                    } else {
+                        MailError::transient(format!("SMTP: {e}"))
+                    }
+                })
+            }
+            Mailer::SendGrid {
+                client,
+                api_key,
+                api_url,
+            } => {
+                let from: Mailbox = from
+                    .parse()
+                    .map_err(|e| MailError::permanent(format!("sender address: {e}")))?;
+                let body = serde_json::json!({
+                    "personalizations": [{ "to": [{ "email": email.to }] }],
+                    "from": { "email": from.email.to_string(), "name": from.name },
+                    "subject": email.subject,
+                    "content": [
+                        { "type": "text/plain", "value": email.text },
+                        { "type": "text/html", "value": email.html },
+                    ],
+                    "headers": { "X-Waypost-Key": email.key },
+                });
+                let response = client
+                    .post(api_url)
+                    .bearer_auth(api_key)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map_err(|e| MailError::transient(format!("SendGrid: {e}")))?;
+                let status = response.status();
+                if status.is_success() {
+                    Ok(())
+                } else if status.is_client_error() && status.as_u16() != 429 {
+                    Err(MailError::permanent(format!(
+                        "SendGrid refused it: {status}"
+                    )))
+                } else {
+                    Err(MailError::transient(format!("SendGrid: {status}")))
+                }
+            }
+        }
+    }
+}
+
+fn sanitize_file_part(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect()
+}
+
+/// A multipart (plain text + HTML) message; its Message-ID carries the idempotency key, so
+/// duplicates are recognisable downstream too.
+pub fn build_message(from: &str, email: &Email) -> Result<Message, MailError> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| MailError::permanent(format!("sender address {from:?}: {e}")))?;
+    let to: Mailbox = email
+        .to
+        .parse()
+        .map_err(|e| MailError::permanent(format!("recipient address: {e}")))?;
+    let domain = from.email.domain().to_owned();
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(email.subject.clone())
+        .message_id(Some(format!(
+            "<{}@{domain}>",
+            sanitize_file_part(&email.key)
+        )))
+        .header(header::MIME_VERSION_1_0)
+        .multipart(MultiPart::alternative_plain_html(
+            email.text.clone(),
+            email.html.clone(),
+        ))
+        .map_err(|e| MailError::permanent(format!("building the message: {e}")))
+}

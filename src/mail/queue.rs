@@ -1,0 +1,346 @@
+//! A durable job queue on Redis lists, with at-least-once delivery.
+//!
+//! - `ready` (list): new jobs are `LPUSH`ed (O(1)); workers take from the other end.
+//! - `inflight:<worker>` (list): a worker `LMOVE`s a job here atomically before working on it
+//!   and removes it (`LREM`) only after the send succeeded, so a crash never loses a job.
+//! - `workers` (sorted set): each worker's last heartbeat. Jobs held by a worker silent for
+//!   longer than the visibility timeout go back to `ready`.
+//! - `delayed` (sorted set by due time): failed jobs waiting for their retry (exponential
+//!   backoff with jitter); moved back to `ready` when due.
+//! - `dead` (list): jobs that failed `max_attempts` times, with their last error.
+//! - `sent:<key>` (string with a TTL): set after a successful send; a job redelivered after
+//!   that is acknowledged without sending again.
+//! - `stats` (hash): counters shown in `/healthz`.
+
+use super::Email;
+use crate::redis::RedisPool;
+use fred::prelude::*;
+use fred::types::lists::LMoveDirection;
+use serde::{Deserialize, Serialize};
+
+/// Jobs are versioned JSON: a newer worker can still read what an older web process queued.
+pub const JOB_VERSION: u32 = 1;
+/// How long a sent e-mail is remembered for de-duplication.
+const SENT_TTL_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub v: u32,
+    pub id: String,
+    pub attempts: u32,
+    pub email: Email,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Queue {
+    redis: RedisPool,
+    prefix: String,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QueueStats {
+    pub ready: i64,
+    pub delayed: i64,
+    pub in_flight: i64,
+    pub dead: i64,
+    pub sent: i64,
+    pub retried: i64,
+    pub duplicates_skipped: i64,
+}
+
+/// Moves due retries back to `ready`. KEYS: delayed, ready. ARGV: now (ms).
+const PROMOTE_DUE: &str = r#"
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 500)
+for _, job in ipairs(due) do
+  redis.call('ZREM', KEYS[1], job)
+  redis.call('LPUSH', KEYS[2], job)
+end
+return #due
+"#;
+
+/// Returns every job of a worker's in-flight list to `ready` and forgets the worker.
+/// KEYS: inflight list, ready, workers. ARGV: worker id.
+const RETURN_IN_FLIGHT: &str = r#"
+local moved = 0
+while redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'RIGHT') do
+  moved = moved + 1
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+return moved
+"#;
+
+/// Acknowledges a failed job: out of in-flight, into `delayed` (retry) or `dead`.
+/// KEYS: inflight list, delayed, dead, stats. ARGV: raw job, new job, due (ms) or "dead".
+const RESCHEDULE: &str = r#"
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+if ARGV[3] == 'dead' then
+  redis.call('LPUSH', KEYS[3], ARGV[2])
+  redis.call('HINCRBY', KEYS[4], 'dead_lettered', 1)
+else
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+  redis.call('HINCRBY', KEYS[4], 'retried', 1)
+end
+return 1
+"#;
+
+pub fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
+}
+
+impl Queue {
+    pub fn new(redis: RedisPool, prefix: &str) -> Self {
+        Queue {
+            redis,
+            prefix: format!("{prefix}:mail"),
+        }
+    }
+
+    fn key(&self, name: &str) -> String {
+        format!("{}:{name}", self.prefix)
+    }
+
+    pub fn inflight_key(&self, worker: &str) -> String {
+        self.key(&format!("inflight:{worker}"))
+    }
+
+    /// Queues an e-mail: one `LPUSH`. Returns the job id.
+    pub async fn enqueue(&self, email: Email) -> Result<String, Error> {
+        let job = Job {
+            v: JOB_VERSION,
+            id: email.key.clone(),
+            attempts: 0,
+            email,
+            last_error: None,
+        };
+        let raw = serde_json::to_string(&job)
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
+        let _: i64 = self.redis.lpush(self.key("ready"), raw).await?;
+        Ok(job.id)
+    }
+
+    /// Takes the oldest ready job into `worker`'s in-flight list (atomically).
+    pub async fn take(&self, worker: &str) -> Result<Option<String>, Error> {
+        self.redis
+            .lmove(
+                self.key("ready"),
+                self.inflight_key(worker),
+                LMoveDirection::Right,
+                LMoveDirection::Left,
+            )
+            .await
+    }
+
+    /// Done with a job: it leaves the in-flight list.
+    pub async fn ack(&self, worker: &str, raw: &str) -> Result<(), Error> {
+        let _: i64 = self.redis.lrem(self.inflight_key(worker), 1, raw).await?;
+        Ok(())
+    }
+
+    /// A failed attempt: retry later (backoff) or, after the last attempt, dead-letter it.
+    pub async fn fail(
+        &self,
+        worker: &str,
+        raw: &str,
+        mut job: Job,
+        error: &str,
+        max_attempts: u32,
+        permanent: bool,
+    ) -> Result<(), Error> {
+        job.attempts += 1;
+        job.last_error = Some(error.chars().take(500).collect());
+        let dead = permanent || job.attempts >= max_attempts;
+        let due = if dead {
+            "dead".to_owned()
+        } else {
+            (now_ms() + backoff_ms(job.attempts)).to_string()
+        };
+        let updated = serde_json::to_string(&job)
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
+        let _: i64 = self
+            .redis
+            .eval(
+                RESCHEDULE,
+                vec![
+                    self.inflight_key(worker),
+                    self.key("delayed"),
+                    self.key("dead"),
+                    self.key("stats"),
+                ],
+                vec![raw.to_owned(), updated, due],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn already_sent(&self, key: &str) -> Result<bool, Error> {
+        let exists: i64 = self.redis.exists(self.key(&format!("sent:{key}"))).await?;
+        Ok(exists > 0)
+    }
+
+    pub async fn mark_sent(&self, key: &str) -> Result<(), Error> {
+        let _: () = self
+            .redis
+            .set(
+                self.key(&format!("sent:{key}")),
+                1,
+                Some(Expiration::EX(SENT_TTL_SECS)),
+                None,
+                false,
+            )
+            .await?;
+        self.count("sent").await
+    }
+
+    pub async fn count(&self, field: &str) -> Result<(), Error> {
+        let _: i64 = self.redis.hincrby(self.key("stats"), field, 1).await?;
+        Ok(())
+    }
+
+    pub async fn heartbeat(&self, worker: &str) -> Result<(), Error> {
+        let _: i64 = self
+            .redis
+            .zadd(
+                self.key("workers"),
+                None,
+                None,
+                false,
+                false,
+                (now_ms() as f64, worker),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Moves due retries to `ready`; returns how many.
+    pub async fn promote_due(&self) -> Result<i64, Error> {
+        self.redis
+            .eval(
+                PROMOTE_DUE,
+                vec![self.key("delayed"), self.key("ready")],
+                vec![now_ms().to_string()],
+            )
+            .await
+    }
+
+    /// Gives a worker's in-flight jobs back to the queue (on shutdown, or for a dead worker).
+    pub async fn return_in_flight(&self, worker: &str) -> Result<i64, Error> {
+        self.redis
+            .eval(
+                RETURN_IN_FLIGHT,
+                vec![
+                    self.inflight_key(worker),
+                    self.key("ready"),
+                    self.key("workers"),
+                ],
+                vec![worker.to_owned()],
+            )
+            .await
+    }
+
+    /// Requeues the jobs of workers silent for longer than `timeout_ms`; returns how many.
+    pub async fn recover_stalled(&self, timeout_ms: i64) -> Result<i64, Error> {
+        let stalled: Vec<String> = self
+            .redis
+            .zrangebyscore(
+                self.key("workers"),
+                f64::NEG_INFINITY,
+                (now_ms() - timeout_ms) as f64,
+                false,
+                None,
+            )
+            .await?;
+        let mut moved = 0;
+        for worker in stalled {
+            let n = self.return_in_flight(&worker).await?;
+            if n > 0 {
+                tracing::warn!(
+                    worker,
+                    jobs = n,
+                    "requeued the jobs of a silent mail worker"
+                );
+            }
+            moved += n;
+        }
+        Ok(moved)
+    }
+
+    pub async fn stats(&self) -> Result<QueueStats, Error> {
+        let ready: i64 = self.redis.llen(self.key("ready")).await?;
+        let delayed: i64 = self.redis.zcard(self.key("delayed")).await?;
+        let dead: i64 = self.redis.llen(self.key("dead")).await?;
+        let workers: Vec<String> = self
+            .redis
+            .zrange(self.key("workers"), 0, -1, None, false, None, false)
+            .await?;
+        let mut in_flight = 0;
+        for worker in workers {
+            let n: i64 = self.redis.llen(self.inflight_key(&worker)).await?;
+            in_flight += n;
+        }
+        let counters: std::collections::HashMap<String, i64> =
+            self.redis.hgetall(self.key("stats")).await?;
+        let get = |name: &str| counters.get(name).copied().unwrap_or(0);
+        Ok(QueueStats {
+            ready,
+            delayed,
+            in_flight,
+            dead,
+            sent: get("sent"),
+            retried: get("retried"),
+            duplicates_skipped: get("duplicates_skipped"),
+        })
+    }
+
+    /// Dead-lettered jobs (newest first), for the admin and for tests.
+    pub async fn dead_jobs(&self) -> Result<Vec<Job>, Error> {
+        let raw: Vec<String> = self.redis.lrange(self.key("dead"), 0, 99).await?;
+        Ok(raw
+            .iter()
+            .filter_map(|r| serde_json::from_str(r).ok())
+            .collect())
+    }
+}
+
+/// Exponential backoff with full jitter: attempt n waits up to 2^n seconds (capped at 10 min).
+pub fn backoff_ms(attempt: u32) -> i64 {
+    use rand::Rng;
+    let cap = 1000_i64.saturating_mul(1 << attempt.min(10)).min(600_000);
+    rand::thread_rng().gen_range(cap / 2..=cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for _ in 0..100 {
+            let first = backoff_ms(1);
+            assert!((1000..=2000).contains(&first), "{first}");
+            let late = backoff_ms(30);
+            assert!((300_000..=600_000).contains(&late), "{late}");
+        }
+    }
+
+    #[test]
+    fn jobs_round_trip_as_versioned_json() {
+        let job = Job {
+            v: JOB_VERSION,
+            id: "k1".into(),
+            attempts: 2,
+            email: Email {
+                key: "k1".into(),
+                to: "ana@example.com".into(),
+                subject: "Hi".into(),
+                text: "t".into(),
+                html: "<p>t</p>".into(),
+            },
+            last_error: None,
+        };
+        let raw = serde_json::to_string(&job).unwrap();
+        assert!(raw.starts_with(r#"{"v":1,"#));
+        assert_eq!(serde_json::from_str::<Job>(&raw).unwrap(), job);
+    }
+}

@@ -1,0 +1,512 @@
+//! E-mail through the Redis queue to a real SMTP server (an in-process sink on loopback):
+//! verification and reset flows end to end, retries and dead letters, and fault tests that
+//! kill a worker and restart a Redis server mid-run without losing a job.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::smtp::{Mode, SmtpSink};
+use common::TestApp;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use waypost::config::{MailBackend, MailConfig, SmtpSecurity};
+use waypost::mail::queue::Queue;
+use waypost::mail::worker::{spawn_worker, WorkerPool, WorkerSettings};
+use waypost::mail::{Email, Mailer};
+
+fn mail_config(sink: &SmtpSink, max_attempts: u32, visibility_secs: u64) -> MailConfig {
+    MailConfig {
+        backend: MailBackend::Smtp {
+            host: "127.0.0.1".into(),
+            port: sink.port,
+            username: None,
+            password: None,
+            security: SmtpSecurity::None,
+        },
+        from: "Waypost <no-reply@waypost.test>".into(),
+        workers: 2,
+        max_attempts,
+        visibility_timeout_secs: visibility_secs,
+    }
+}
+
+fn start_pool(queue: &Queue, config: &MailConfig, workers: usize) -> WorkerPool {
+    let mailer = Mailer::from_config(config).expect("mailer");
+    WorkerPool::start(queue.clone(), Arc::new(mailer), config.into(), workers)
+}
+
+async fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn token_of(link: &str) -> String {
+    link.split("token=")
+        .nth(1)
+        .expect("token in link")
+        .chars()
+        .take(64)
+        .collect()
+}
+
+async fn app_with_mail(pool: PgPool, sink: &SmtpSink, extra: &[(&str, &str)]) -> TestApp {
+    let mut vars: Vec<(String, String)> = sink
+        .vars()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    TestApp::with_vars(pool, &borrowed).await
+}
+
+#[tokio::test]
+async fn sign_up_sends_a_working_verification_link() {
+    let pool = common::test_pool().await;
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(pool.clone(), &sink, &[("REQUIRE_VERIFIED_EMAIL", "true")]).await;
+    let workers = start_pool(&app.state.mail, &app.state.config.mail, 1);
+    let mut writer = app.user("wendy", Some("writer")).await;
+    sqlx::query("UPDATE users SET email_verified_at = now() WHERE username = 'wendy'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let slug = writer.publish("Verified stories", "Body text.").await;
+    let article = common::article_id(&pool, &slug).await.to_string();
+
+    let mut ana = app.client();
+    let started = Instant::now();
+    let response = ana.signup("ana", "ana@example.com").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "sign-up doesn't wait for SMTP"
+    );
+    let mail = wait_for("the verification e-mail", Duration::from_secs(10), || {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.to == ["ana@example.com"])
+    })
+    .await;
+    assert_eq!(
+        mail.header("Subject").as_deref(),
+        Some("Confirm your e-mail address")
+    );
+    assert!(
+        mail.data.contains("multipart/alternative"),
+        "text and HTML parts"
+    );
+    assert!(mail.header("Message-ID").is_some());
+    let link = mail
+        .link("/verify-email?token=")
+        .expect("verification link");
+    assert!(
+        link.starts_with("http://127.0.0.1:3000/verify-email?token="),
+        "{link}"
+    );
+
+    // Until verified: reading yes, commenting and rating no (with a clear reason).
+    let refused = ana
+        .call(
+            "post_comment",
+            &[("article_id", &article), ("body", "Hello!")],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("confirm your e-mail address"),
+        "{}",
+        refused.body
+    );
+    let page = ana.get(&format!("/articles/{slug}")).await;
+    assert!(page.body.contains("Confirm your e-mail address to rate"));
+
+    // The page behind the link changes nothing by itself; its button does, once.
+    let token = token_of(&link);
+    let landing = ana.get(&format!("/verify-email?token={token}")).await;
+    assert_eq!(landing.status, StatusCode::OK);
+    let still: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT email_verified_at FROM users WHERE username = 'ana'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(still.is_none());
+    let verified = ana.call("verify_email", &[("token", &token)]).await;
+    assert!(
+        verified.status.is_success() || verified.status.is_redirection(),
+        "{}",
+        verified.body
+    );
+    let again = ana.call("verify_email", &[("token", &token)]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "single use");
+    let forged = ana
+        .call("verify_email", &[("token", &"0".repeat(64))])
+        .await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let allowed = ana
+        .call(
+            "post_comment",
+            &[("article_id", &article), ("body", "Hello!")],
+        )
+        .await;
+    assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
+    // The story's writer hears about it (verified, notifications on by default).
+    let note = wait_for("the comment notification", Duration::from_secs(10), || {
+        sink.messages().into_iter().find(|m| {
+            m.to == ["wendy@example.com"]
+                && m.header("Subject")
+                    .unwrap_or_default()
+                    .starts_with("New comment")
+        })
+    })
+    .await;
+    assert!(note
+        .link("/articles/")
+        .is_some_and(|l| l.contains("#comment-")));
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn password_reset_end_to_end_without_account_enumeration() {
+    let pool = common::test_pool().await;
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(pool.clone(), &sink, &[]).await;
+    let workers = start_pool(&app.state.mail, &app.state.config.mail, 1);
+    app.user("ana", None).await;
+    let mut stranger = app.client();
+
+    let known = stranger
+        .call("request_password_reset", &[("email", "ANA@example.com")])
+        .await;
+    let unknown = stranger
+        .call("request_password_reset", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(
+        (known.status, known.body.clone()),
+        (unknown.status, unknown.body.clone()),
+        "same answer either way"
+    );
+    let mail = wait_for("the reset e-mail", Duration::from_secs(10), || {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.header("Subject").as_deref() == Some("Reset your Waypost password"))
+    })
+    .await;
+    assert_eq!(mail.to, ["ana@example.com"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        sink.messages()
+            .iter()
+            .all(|m| m.to != ["nobody@example.com"]),
+        "nothing is sent to an unknown address"
+    );
+    let token = token_of(&mail.link("/password-reset/confirm?token=").expect("link"));
+
+    let weak = stranger
+        .call(
+            "reset_password",
+            &[
+                ("token", &token),
+                ("password", "short"),
+                ("password_confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("at least 10"), "{}", weak.body);
+    let new_password = "mountain-river-lantern-7";
+    let done = stranger
+        .call(
+            "reset_password",
+            &[
+                ("token", &token),
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
+        .await;
+    assert!(
+        done.status.is_success() || done.status.is_redirection(),
+        "{}",
+        done.body
+    );
+    let reused = stranger
+        .call(
+            "reset_password",
+            &[
+                ("token", &token),
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reused.body.contains("expired or was already used"));
+
+    let mut ana = app.client();
+    assert_ne!(
+        ana.login("ana", common::PASSWORD).await.status,
+        StatusCode::OK,
+        "old password is gone"
+    );
+    assert_eq!(ana.login("ana", new_password).await.status, StatusCode::OK);
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
+fn email(key: &str) -> Email {
+    Email {
+        key: key.to_owned(),
+        to: format!("{key}@example.com"),
+        subject: format!("Test {key}"),
+        text: "Hello".into(),
+        html: "<p>Hello</p>".into(),
+    }
+}
+
+async fn fresh_queue(redis_url: &str) -> Queue {
+    let redis = waypost::redis::connect(redis_url).await.expect("redis");
+    let prefix = format!(
+        "waypost-mailtest:{}:{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos() + rand_suffix()
+    );
+    Queue::new(redis, &prefix)
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_retried_then_dead_lettered() {
+    let sink = SmtpSink::start().await;
+    let queue = fresh_queue("redis://127.0.0.1:6379").await;
+    let config = mail_config(&sink, 2, 60);
+    let workers = start_pool(&queue, &config, 1);
+
+    sink.set_mode(Mode::Temporary);
+    queue.enqueue(email("soft")).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let stats = queue.stats().await.unwrap();
+        if stats.dead == 1 {
+            assert_eq!(stats.retried, 1, "one retry before giving up");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "{stats:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dead = queue.dead_jobs().await.unwrap();
+    assert_eq!(dead[0].attempts, 2);
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("451"),
+        "{:?}",
+        dead[0].last_error
+    );
+
+    // A permanent refusal is not retried.
+    sink.set_mode(Mode::Permanent);
+    queue.enqueue(email("hard")).await.unwrap();
+    wait_for_stats(&queue, Duration::from_secs(10), |s| s.dead == 2).await;
+    assert_eq!(queue.stats().await.unwrap().retried, 1);
+
+    // And a temporary failure that clears up is delivered on retry.
+    sink.set_mode(Mode::Temporary);
+    queue.enqueue(email("later")).await.unwrap();
+    wait_for_stats(&queue, Duration::from_secs(10), |s| s.retried == 2).await;
+    sink.set_mode(Mode::Accept);
+    wait_for_stats(&queue, Duration::from_secs(10), |s| s.sent == 1).await;
+    assert_eq!(sink.messages().len(), 1);
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
+async fn wait_for_stats(
+    queue: &Queue,
+    timeout: Duration,
+    done: impl Fn(&waypost::mail::queue::QueueStats) -> bool,
+) {
+    let started = Instant::now();
+    loop {
+        if let Ok(stats) = queue.stats().await {
+            if done(&stats) {
+                return;
+            }
+            assert!(started.elapsed() < timeout, "timed out: {stats:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Every queued key was delivered at least once; returns how many extra copies were sent.
+fn check_delivered(sink: &SmtpSink, total: usize) -> usize {
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for message in sink.messages() {
+        *copies.entry(message.to[0].clone()).or_default() += 1;
+    }
+    for i in 0..total {
+        let to = format!("job{i}@example.com");
+        assert!(copies.contains_key(&to), "{to} was never delivered");
+    }
+    copies.values().map(|n| n - 1).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_batch_loses_nothing() {
+    const JOBS: usize = 1000;
+    let sink = SmtpSink::start().await;
+    let queue = fresh_queue("redis://127.0.0.1:6379").await;
+    let config = mail_config(&sink, 5, 2);
+    for i in 0..JOBS {
+        queue.enqueue(email(&format!("job{i}"))).await.unwrap();
+    }
+    let mailer = Arc::new(Mailer::from_config(&config).unwrap());
+    let settings: WorkerSettings = (&config).into();
+    let (_stop, receiver) = tokio::sync::watch::channel(false);
+    let victim = spawn_worker(
+        queue.clone(),
+        mailer.clone(),
+        settings.clone(),
+        receiver.clone(),
+    );
+    let survivor = start_pool(&queue, &config, 1);
+    // Kill one worker abruptly once the batch is under way: whatever it held is in flight.
+    wait_for("a tenth of the batch", Duration::from_secs(30), || {
+        (sink.messages().len() >= JOBS / 10).then_some(())
+    })
+    .await;
+    victim.abort();
+    // A fresh worker takes its place, as after a crash and restart.
+    let replacement = spawn_worker(queue.clone(), mailer, settings, receiver);
+    wait_for_stats(&queue, Duration::from_secs(60), |s| {
+        s.ready == 0
+            && s.in_flight == 0
+            && s.delayed == 0
+            && s.sent + s.duplicates_skipped >= JOBS as i64
+    })
+    .await;
+    let duplicates = check_delivered(&sink, JOBS);
+    let stats = queue.stats().await.unwrap();
+    println!("worker kill: {duplicates} duplicate sends, stats {stats:?}");
+    assert_eq!(stats.dead, 0);
+    assert!(
+        duplicates <= 1,
+        "at most the job in the killed worker's hands is sent twice"
+    );
+    replacement.abort();
+    survivor.shutdown(Duration::from_secs(5)).await;
+}
+
+/// A Redis server of the test's own, with the append-only file fsynced on every write.
+struct OwnRedis {
+    port: u16,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16, dir: std::path::PathBuf) -> Self {
+        std::fs::create_dir_all(&dir).unwrap();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "yes", "--appendfsync", "always"])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnRedis { port, dir, child }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_mid_run_loses_nothing() {
+    const JOBS: usize = 1000;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let dir = std::env::temp_dir().join(format!("waypost-redis-{port}"));
+    let mut redis = OwnRedis::start(port, dir.clone());
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let sink = SmtpSink::start().await;
+    let queue = fresh_queue(&url).await;
+    let config = mail_config(&sink, 10, 5);
+    for i in 0..JOBS {
+        queue.enqueue(email(&format!("job{i}"))).await.unwrap();
+    }
+    let workers = start_pool(&queue, &config, 2);
+    wait_for("a fifth of the batch", Duration::from_secs(30), || {
+        (sink.messages().len() >= JOBS / 5).then_some(())
+    })
+    .await;
+    redis.kill();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent_while_down = sink.messages().len();
+    redis = OwnRedis::start(port, dir.clone());
+    wait_for_stats(&queue, Duration::from_secs(90), |s| {
+        s.ready == 0 && s.in_flight == 0 && s.delayed == 0
+    })
+    .await;
+    let duplicates = check_delivered(&sink, JOBS);
+    println!(
+        "redis restart: {duplicates} duplicate sends ({sent_while_down} sent before the restart)"
+    );
+    assert!(
+        duplicates <= 4,
+        "duplicates stay bounded by the jobs in flight: {duplicates}"
+    );
+    workers.shutdown(Duration::from_secs(5)).await;
+    let dir = redis.dir.clone();
+    drop(redis);
+    let _ = std::fs::remove_dir_all(dir);
+}
