@@ -22,6 +22,7 @@ PAGES = {
     "login": (["login_form"], BUDGET),
     "signup": (["signup_form"], BUDGET),
     "confirm e-mail": (["verify_email_form"], BUDGET),
+    "change e-mail (request, confirm)": (["change_email_form", "confirm_email_change_form"], BUDGET),
     "password reset (request, new password)": (["reset_request_form", "reset_password_form"], BUDGET),
     "editor (writers only)": (["editor_island"], EDITOR_BUDGET),
 }

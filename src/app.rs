@@ -6,7 +6,10 @@
 //! follows their data.
 
 use crate::accounts::account::AccountPage;
-use crate::accounts::email_links::{PasswordResetConfirmPage, PasswordResetPage, VerifyEmailPage};
+use crate::accounts::email_links::{
+    ChangeEmailPage, ConfirmEmailChangePage, PasswordResetConfirmPage, PasswordResetPage,
+    VerifyEmailPage,
+};
 use crate::accounts::login::{LoginPage, LogoutPage};
 use crate::accounts::profile::AuthorPage;
 use crate::accounts::session::provide_current_user;
@@ -68,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/email") view=ChangeEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm-email") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset/confirm") view=PasswordResetConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/authors/:username") view=AuthorPage ssr=SsrMode::Async/>

@@ -510,3 +510,177 @@ async fn a_redis_restart_mid_run_loses_nothing() {
     drop(redis);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Not a test: `scripts/bench-mail` runs it to measure enqueue throughput and end-to-end
+/// delivery to the local SMTP server (printed, not asserted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with scripts/bench-mail"]
+async fn throughput_report() {
+    const JOBS: usize = 20_000;
+    const TASKS: usize = 32;
+    let sink = SmtpSink::start().await;
+    let queue = fresh_queue("redis://127.0.0.1:6379").await;
+    let started = Instant::now();
+    let mut producers = Vec::new();
+    for t in 0..TASKS {
+        let queue = queue.clone();
+        producers.push(tokio::spawn(async move {
+            for i in (t..JOBS).step_by(TASKS) {
+                queue.enqueue(email(&format!("job{i}"))).await.unwrap();
+            }
+        }));
+    }
+    for producer in producers {
+        producer.await.unwrap();
+    }
+    let enqueue = started.elapsed();
+    let workers: usize = std::env::var("MAIL_BENCH_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let config = mail_config(&sink, 5, 60);
+    let started = Instant::now();
+    let pool = start_pool(&queue, &config, workers);
+    wait_for_stats(&queue, Duration::from_secs(600), |s| s.sent >= JOBS as i64).await;
+    let deliver = started.elapsed();
+    pool.shutdown(Duration::from_secs(5)).await;
+    println!(
+        "enqueue: {JOBS} jobs from {TASKS} tasks in {:.2} s = {:.0} jobs/s",
+        enqueue.as_secs_f64(),
+        JOBS as f64 / enqueue.as_secs_f64()
+    );
+    println!(
+        "delivery: {JOBS} e-mails by {workers} workers to the local SMTP server in {:.2} s = {:.0} e-mails/s ({} received)",
+        deliver.as_secs_f64(),
+        JOBS as f64 / deliver.as_secs_f64(),
+        sink.messages().len()
+    );
+}
+
+#[tokio::test]
+async fn notifications_respect_the_opt_out_and_email_changes_need_confirmation() {
+    let pool = common::test_pool().await;
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(pool.clone(), &sink, &[]).await;
+    let workers = start_pool(&app.state.mail, &app.state.config.mail, 1);
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let mut tom = app.user("tom", None).await;
+    sqlx::query("UPDATE users SET email_verified_at = now()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Wendy turns comment e-mails off; Tom keeps them.
+    let off = writer
+        .call(
+            "update_profile",
+            &[
+                ("display_name", "Wendy"),
+                ("bio", ""),
+                ("x_handle", ""),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    let slug = writer.publish("Quiet story", "Body.").await;
+    let article = common::article_id(&pool, &slug).await.to_string();
+    let toms = tom
+        .call(
+            "post_comment",
+            &[("article_id", &article), ("body", "Lovely")],
+        )
+        .await
+        .json()["id"]
+        .to_string();
+    writer
+        .call(
+            "post_comment",
+            &[
+                ("article_id", &article),
+                ("parent_id", &toms),
+                ("body", "Thanks!"),
+            ],
+        )
+        .await;
+    let reply = wait_for("Tom's reply notification", Duration::from_secs(10), || {
+        sink.messages().into_iter().find(|m| {
+            m.to == ["tom@example.com"]
+                && m.header("Subject")
+                    .unwrap_or_default()
+                    .contains("replied to your comment")
+        })
+    })
+    .await;
+    assert!(reply.link("#comment-").is_some());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        sink.messages().iter().all(|m| m.to != ["wendy@example.com"]
+            || !m.header("Subject").unwrap_or_default().contains("comment")),
+        "Wendy opted out"
+    );
+
+    // Changing the address: the password is checked, the link goes to the new address, and
+    // only using it switches the account over.
+    let wrong = tom
+        .call(
+            "request_email_change",
+            &[
+                ("new_email", "tom@new.example"),
+                ("password", "nope-nope-nope"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let taken = tom
+        .call(
+            "request_email_change",
+            &[
+                ("new_email", "WENDY@example.com"),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    let asked = tom
+        .call(
+            "request_email_change",
+            &[
+                ("new_email", "tom@new.example"),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let mail = wait_for("the confirmation", Duration::from_secs(10), || {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.to == ["tom@new.example"])
+    })
+    .await;
+    let current: String = sqlx::query_scalar("SELECT email FROM users WHERE username = 'tom'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(current, "tom@example.com", "unchanged until confirmed");
+    let token = token_of(&mail.link("/confirm-email?token=").expect("link"));
+    let confirmed = app
+        .client()
+        .call("confirm_email_change", &[("token", &token)])
+        .await;
+    assert!(
+        confirmed.status.is_success() || confirmed.status.is_redirection(),
+        "{}",
+        confirmed.body
+    );
+    let current: String = sqlx::query_scalar("SELECT email FROM users WHERE username = 'tom'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(current, "tom@new.example");
+    let again = app
+        .client()
+        .call("confirm_email_change", &[("token", &token)])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    workers.shutdown(Duration::from_secs(5)).await;
+}

@@ -83,6 +83,8 @@ pub async fn update_profile(
     bio: String,
     x_handle: String,
     website: String,
+    /// A checkbox: present ("on") when ticked, absent otherwise.
+    notify_comments: Option<String>,
 ) -> Result<(), AppError> {
     use super::server::{app_state, repo, require_login};
     async {
@@ -114,6 +116,7 @@ pub async fn update_profile(
                 bio,
                 x_handle,
                 website,
+                notify_comments: notify_comments.is_some(),
             },
         )
         .await?;
@@ -185,6 +188,8 @@ pub fn AccountPage() -> impl IntoView {
         let query = query.read();
         if query.get("welcome").is_some() {
             Some("Welcome to Waypost! We've e-mailed you a link to confirm your address. Meanwhile, tell readers a little about yourself.")
+        } else if query.get("email_changed").is_some() {
+            Some("Your new e-mail address is confirmed and in use.")
         } else if query.get("verified").is_some() {
             Some("Thanks, your e-mail address is confirmed.")
         } else if query.get("verification").is_some() {
@@ -228,7 +233,8 @@ pub fn AccountPage() -> impl IntoView {
                                 <div class="card">
                                     <h2>"Profile"</h2>
                                     <p class="hint">
-                                        "Signed in as " <strong>{profile.email.clone()}</strong> ". Your public page: "
+                                        "Signed in as " <strong>{profile.email.clone()}</strong> " ("
+                                        <a href="/account/email">"change"</a> "). Your public page: "
                                         <a href=profile_url.clone()>{profile_url.clone()}</a>
                                     </p>
                                     <ProfileForm profile/>
@@ -282,6 +288,10 @@ fn ProfileForm(profile: OwnProfile) -> impl IntoView {
             />
             <Field label="X handle" name="x_handle" value=profile.x_handle hint="For example @waypost." error=error/>
             <Field label="Website" name="website" input_type="url" value=profile.website autocomplete="url" error=error/>
+            <div class="field field--check">
+                <input type="checkbox" id="field-notify" name="notify_comments" value="on" checked=profile.notify_comments/>
+                <label for="field-notify">"E-mail me when someone replies to my comments or comments on my stories"</label>
+            </div>
             <button type="submit" class="button" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Saving…" } else { "Save profile" }}
             </button>

@@ -242,3 +242,136 @@ fn ResetPasswordForm(token: String) -> impl IntoView {
         </ActionForm>
     }
 }
+
+/// Asks to move the account to a new address: a confirmation link goes to that address; the
+/// old one stays until the link is used.
+#[server(prefix = "/sfn", endpoint = "request_email_change")]
+pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
+    use super::server::{app_state, emails, password as passwords, repo, require_login};
+    async {
+        let user = require_login().await?;
+        let new_email = new_email.trim().to_owned();
+        let mut errors = crate::error::FieldErrors::new();
+        let mut format = crate::error::FieldErrors::new();
+        super::signup::check_email(&new_email, &mut format);
+        for problem in format.0 {
+            errors.add("new_email", problem.message);
+        }
+        if new_email.eq_ignore_ascii_case(&user.email) {
+            errors.add("new_email", "That is already your address.");
+        }
+        errors.into_result()?;
+        let state = app_state()?;
+        let hash = user.password_hash.clone().unwrap_or_default();
+        if hash.is_empty() || !passwords::verify(password, hash).await? {
+            return Err(AppError::invalid(
+                "password",
+                "That isn't your current password.",
+            ));
+        }
+        if repo::find_by_email(&state.pool, &new_email)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::conflict(
+                "new_email",
+                "Another account uses that address.",
+            ));
+        }
+        emails::email_change(&state, user.id, &new_email, &user.username).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+#[server(prefix = "/sfn", endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
+    use super::server::{app_state, repo, tokens};
+    async {
+        let state = app_state()?;
+        let mut tx = state.pool.begin().await?;
+        let redeemed = tokens::redeem(&mut *tx, &token, tokens::Purpose::ChangeEmail)
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "token",
+                    "This link has expired or was already used. Ask for a new one on your account page.",
+                )
+            })?;
+        let new_email = redeemed.new_email.ok_or(AppError::Internal)?;
+        repo::change_email(&mut tx, redeemed.user_id, &new_email).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = redeemed.user_id, "e-mail address changed");
+        leptos_axum::redirect("/account?email_changed=1");
+        Ok(())
+    }
+    .await
+    .map_err(AppError::with_status)
+}
+
+/// `/account/email`: change the account's e-mail address.
+#[component]
+pub fn ChangeEmailPage() -> impl IntoView {
+    view! {
+        <Title text="Change your e-mail address"/>
+        <section class="form-page">
+            <h1>"Change your e-mail address"</h1>
+            <p class="lead">"We'll send a link to the new address; your current one stays in use until you click it."</p>
+            <div class="card">
+                <ChangeEmailForm/>
+                <p class="form-footer"><a href="/account">"Back to your account"</a></p>
+            </div>
+        </section>
+    }
+}
+
+#[island(lazy)]
+fn ChangeEmailForm() -> impl IntoView {
+    let action = ServerAction::<RequestEmailChange>::new();
+    let error = action_error(action);
+    let sent = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <ActionForm action=action attr:aria-label="Change e-mail address" attr:data-hydrated=hydrated_flag()>
+            <Show when=sent>
+                <p class="alert alert--ok" role="status">"Check your new inbox: the confirmation link works for 48 hours."</p>
+            </Show>
+            <FormAlert error=error/>
+            <Field label="New e-mail address" name="new_email" input_type="email" autocomplete="email" required=true error=error/>
+            <Field label="Current password" name="password" input_type="password" autocomplete="current-password" required=true error=error/>
+            <button type="submit" class="button" disabled=move || action.pending().get()>"Send confirmation link"</button>
+        </ActionForm>
+    }
+}
+
+/// `/confirm-email?token=…`
+#[component]
+pub fn ConfirmEmailChangePage() -> impl IntoView {
+    let token = use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    view! {
+        <Title text="Confirm your new e-mail address"/>
+        <section class="form-page">
+            <h1>"Confirm your new e-mail address"</h1>
+            <div class="card">
+                <ConfirmEmailChangeForm token/>
+            </div>
+        </section>
+    }
+}
+
+#[island(lazy)]
+fn ConfirmEmailChangeForm(token: String) -> impl IntoView {
+    let action = ServerAction::<ConfirmEmailChange>::new();
+    let error = action_error(action);
+    view! {
+        <ActionForm action=action attr:aria-label="Confirm new e-mail address" attr:data-hydrated=hydrated_flag()>
+            <FormAlert error=error/>
+            {move || error.get().and_then(|e| e.field("token")).map(|m| view! { <p class="alert alert--error" role="alert">{m}</p> })}
+            <input type="hidden" name="token" value=token/>
+            <button type="submit" class="button">"Use this address"</button>
+        </ActionForm>
+    }
+}

@@ -59,6 +59,7 @@ pub struct OwnProfile {
     pub x_handle: String,
     pub website: String,
     pub email_verified: bool,
+    pub notify_comments: bool,
 }
 
 /// First letter of a name for the placeholder avatar.

@@ -145,6 +145,29 @@ pub async fn set_password_in(
     Ok(())
 }
 
+/// Moves an account to a confirmed new address (which is thereby verified).
+pub async fn change_email(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    new_email: &str,
+) -> Result<(), AppError> {
+    let changed = sqlx::query!(
+        "UPDATE users SET email = $2, email_verified_at = now(), updated_at = now() WHERE id = $1",
+        user_id,
+        new_email,
+    )
+    .execute(&mut **tx)
+    .await;
+    match changed {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e, "users_email_lower_key") => Err(AppError::conflict(
+            "token",
+            "Another account started using that address in the meantime.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn find_by_id(pool: &PgPool, id: i64) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as!(
         User,
@@ -231,7 +254,7 @@ pub async fn own_profile(pool: &PgPool, user_id: i64) -> Result<OwnProfile, sqlx
         OwnProfile,
         r#"SELECT u.username, u.email, p.display_name, p.bio,
                   coalesce(p.x_handle, '') AS "x_handle!", coalesce(p.website, '') AS "website!",
-                  u.email_verified_at IS NOT NULL AS "email_verified!"
+                  u.email_verified_at IS NOT NULL AS "email_verified!", p.notify_comments
            FROM users u JOIN profiles p ON p.user_id = u.id
            WHERE u.id = $1"#,
         user_id,
@@ -245,6 +268,7 @@ pub struct ProfileUpdate {
     pub bio: String,
     pub x_handle: Option<String>,
     pub website: Option<String>,
+    pub notify_comments: bool,
 }
 
 pub async fn update_profile(
@@ -254,13 +278,15 @@ pub async fn update_profile(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"UPDATE profiles
-           SET display_name = $2, bio = $3, x_handle = $4, website = $5, updated_at = now()
+           SET display_name = $2, bio = $3, x_handle = $4, website = $5, notify_comments = $6,
+               updated_at = now()
            WHERE user_id = $1"#,
         user_id,
         update.display_name,
         update.bio,
         update.x_handle,
         update.website,
+        update.notify_comments,
     )
     .execute(pool)
     .await?;
