@@ -460,9 +460,10 @@ async fn seed_engagement(
         sqlx::query(
             "INSERT INTO comments (id, article_id, parent_id, author_id, path, depth, body_md, body_html, created_at)
              SELECT t.id, t.article, t.parent, t.author, t.path, t.depth, t.md, t.html,
-                    now() - make_interval(mins => (t.n)::int)
+                    -- A minute apart, in id order: replies are never older than their parent.
+                    now() - ($9::bigint - t.id) * interval '1 minute'
              FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
-                  WITH ORDINALITY AS t(id, article, parent, author, path, depth, md, html, n)",
+                  AS t(id, article, parent, author, path, depth, md, html)",
         )
         .bind(&rows.id[start..end])
         .bind(&rows.article[start..end])
@@ -472,6 +473,7 @@ async fn seed_engagement(
         .bind(&rows.depth[start..end])
         .bind(&md)
         .bind(&html)
+        .bind(ids.last().copied().unwrap_or_default())
         .execute(pool)
         .await?;
     }
