@@ -129,7 +129,7 @@ pub async fn reset_password(
             .await?
             .ok_or_else(expired)?;
         // A new hash also ends every session of the account (the session carries it).
-        repo::set_password_in(&mut tx, redeemed.user_id, &hash).await?;
+        repo::set_password(&mut *tx, redeemed.user_id, &hash).await?;
         tx.commit().await?;
         tracing::info!(user_id = redeemed.user_id, "password reset");
         leptos_axum::redirect("/login?reset=1");

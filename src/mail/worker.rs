@@ -119,7 +119,7 @@ async fn run_worker(
         match queue.take(&id).await {
             Ok(Some(raw)) => {
                 idle = IDLE_MIN;
-                handle(&queue, &mailer, &settings, &id, raw, &mut shutdown).await;
+                handle(&queue, &mailer, &settings, &id, raw).await;
             }
             Ok(None) => {
                 sleep_or_shutdown(idle, &mut shutdown).await;
@@ -151,17 +151,17 @@ async fn sleep_or_shutdown(duration: Duration, shutdown: &mut watch::Receiver<bo
     }
 }
 
-/// Retries a queue update until Redis takes it: a job's outcome must be recorded, or it
-/// would sit in the in-flight list of a live worker.
-async fn persist<F, Fut>(what: &str, mut step: F)
+/// Retries a queue step until Redis answers: a job's outcome must be recorded, or it would
+/// sit in the in-flight list of a live worker.
+async fn persist<T, F, Fut>(what: &str, mut step: F) -> T
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), fred::error::Error>>,
+    Fut: Future<Output = Result<T, fred::error::Error>>,
 {
     let mut wait = Duration::from_millis(100);
     loop {
         match step().await {
-            Ok(()) => return,
+            Ok(value) => return value,
             Err(error) => {
                 tracing::warn!(%error, what, "mail queue update failed; retrying");
                 tokio::time::sleep(wait).await;
@@ -177,7 +177,6 @@ async fn handle(
     settings: &WorkerSettings,
     worker: &str,
     raw: String,
-    _shutdown: &mut watch::Receiver<bool>,
 ) {
     let job: Job = match serde_json::from_str::<Job>(&raw) {
         Ok(job) if job.v <= JOB_VERSION => job,
@@ -186,10 +185,7 @@ async fn handle(
                 version = job.v,
                 "mail job from a newer version; returning it"
             );
-            persist("requeue", || async {
-                queue.return_in_flight(worker).await.map(|_| ())
-            })
-            .await;
+            let _requeued: i64 = persist("requeue", || queue.return_in_flight(worker)).await;
             return;
         }
         Err(error) => {
@@ -216,17 +212,7 @@ async fn handle(
         }
     };
     let key = job.email.key.clone();
-    let mut wait = Duration::from_millis(100);
-    let sent_before = loop {
-        match queue.already_sent(&key).await {
-            Ok(sent) => break sent,
-            Err(error) => {
-                tracing::warn!(%error, "mail queue check failed; retrying");
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(2));
-            }
-        }
-    };
+    let sent_before = persist("check sent", || queue.already_sent(&key)).await;
     if sent_before {
         tracing::info!(
             key,

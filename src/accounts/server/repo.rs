@@ -130,22 +130,6 @@ pub async fn mark_email_verified(pool: &PgPool, user_id: i64) -> Result<(), sqlx
     Ok(())
 }
 
-pub async fn set_password_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    user_id: i64,
-    password_hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
-        user_id,
-        password_hash,
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Moves an account to a confirmed new address (which is thereby verified).
 pub async fn change_email(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     user_id: i64,
@@ -293,8 +277,9 @@ pub async fn update_profile(
     Ok(())
 }
 
-pub async fn set_password(
-    pool: &PgPool,
+/// Sets a new password hash (on the pool, or inside a transaction with `&mut *tx`).
+pub async fn set_password<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
     user_id: i64,
     password_hash: &str,
 ) -> Result<(), sqlx::Error> {
@@ -303,7 +288,7 @@ pub async fn set_password(
         user_id,
         password_hash,
     )
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

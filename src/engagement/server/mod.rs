@@ -64,17 +64,6 @@ pub fn viewer(actor: &Actor) -> Viewer {
     }
 }
 
-/// 401/403 unless `access` allows the action.
-pub fn require(access: Access) -> Result<(), AppError> {
-    match access {
-        Access::Allowed => Ok(()),
-        Access::Anonymous => Err(AppError::Unauthenticated),
-        Access::OwnArticle => Err(AppError::invalid("stars", "You can't rate your own story.")),
-        Access::NotPermitted => Err(AppError::Forbidden),
-        Access::Unverified => Err(AppError::Forbidden),
-    }
-}
-
 /// "1".."5" → stars; anything else is a clear field error.
 pub fn parse_stars(raw: &str) -> Result<i16, AppError> {
     match raw.trim().parse::<u8>() {
