@@ -4,6 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::redis_server::{free_port, OwnRedis};
 use common::{TestApp, TestResponse};
 
 fn nonce(response: &TestResponse) -> String {
@@ -98,52 +99,16 @@ async fn recently_viewed_shows_on_the_index() {
     )));
 }
 
-struct OwnRedis(std::process::Child);
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn a_redis_outage_serves_pages_uncached() {
     let pool = common::test_pool().await;
     // Our own Redis on another port: this test stops it (never the shared one).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut redis = OwnRedis(
-        std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server"),
-    );
-    let url = format!("redis://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let mut redis = OwnRedis::start(free_port(), None);
+    let url = redis.url();
     let app = TestApp::with_vars(pool, &[("REDIS_URL", &url), ("PAGE_CACHE", "true")]).await;
     get_until_hit(&app, "/").await;
 
-    let _ = redis.0.kill();
-    let _ = redis.0.wait();
+    redis.kill();
     let started = std::time::Instant::now();
     let page = app.client().get("/").await;
     assert_eq!(page.status, StatusCode::OK, "served without the cache");

@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::redis_server::{free_port, OwnRedis};
 use common::smtp::{Mode, SmtpSink};
 use common::TestApp;
 use sqlx::PgPool;
@@ -284,11 +285,7 @@ fn email(key: &str) -> Email {
 
 async fn fresh_queue(redis_url: &str) -> Queue {
     let redis = waypost::redis::connect(redis_url).await.expect("redis");
-    let prefix = format!(
-        "waypost-mailtest:{}:{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos() + rand_suffix()
-    );
+    let prefix = format!("waypost-mailtest:{}:{}", std::process::id(), rand_suffix());
     Queue::new(redis, &prefix)
 }
 
@@ -433,62 +430,13 @@ async fn a_worker_killed_mid_batch_loses_nothing() {
     survivor.shutdown(Duration::from_secs(5)).await;
 }
 
-/// A Redis server of the test's own, with the append-only file fsynced on every write.
-struct OwnRedis {
-    port: u16,
-    dir: std::path::PathBuf,
-    child: std::process::Child,
-}
-
-impl OwnRedis {
-    fn start(port: u16, dir: std::path::PathBuf) -> Self {
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .args(["--appendonly", "yes", "--appendfsync", "always"])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        OwnRedis { port, dir, child }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_restart_mid_run_loses_nothing() {
     const JOBS: usize = 1000;
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let dir = std::env::temp_dir().join(format!("waypost-redis-{port}"));
-    let mut redis = OwnRedis::start(port, dir.clone());
-    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let mut redis = OwnRedis::start(port, Some(&dir));
+    let url = redis.url();
     let sink = SmtpSink::start().await;
     let queue = fresh_queue(&url).await;
     let config = mail_config(&sink, 10, 5);
@@ -503,7 +451,7 @@ async fn a_redis_restart_mid_run_loses_nothing() {
     redis.kill();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let sent_while_down = sink.messages().len();
-    redis = OwnRedis::start(port, dir.clone());
+    redis = OwnRedis::start(port, Some(&dir));
     wait_for("every job delivered", Duration::from_secs(90), || {
         all_delivered(&sink, JOBS).then_some(())
     })
@@ -521,7 +469,6 @@ async fn a_redis_restart_mid_run_loses_nothing() {
         "duplicates stay bounded by the jobs in flight: {duplicates}"
     );
     workers.shutdown(Duration::from_secs(5)).await;
-    let dir = redis.dir.clone();
     drop(redis);
     let _ = std::fs::remove_dir_all(dir);
 }

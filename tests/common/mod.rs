@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod redis_server;
 pub mod smtp;
 
 use axum::body::Body;
