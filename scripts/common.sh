@@ -80,6 +80,10 @@ ensure_services() {
     redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis
     for _ in $(seq 30); do port_open 6379 && break; sleep 1; done
   fi
+  # Tests also use the client tools themselves: psql (test databases, the e2e helpers) and
+  # redis-server (tests that stop or restart a Redis of their own).
+  command -v psql >/dev/null || apt_install postgresql-client
+  command -v redis-server >/dev/null || apt_install redis-server
   port_open 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
   port_open 6379 || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
 }
