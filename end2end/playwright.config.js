@@ -50,6 +50,8 @@ module.exports = defineConfig({
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: 'PROD',
+      // Hashed bundle names (hash-files); hash.txt sits next to the binary.
+      LEPTOS_HASH_FILES: 'true',
       ENVIRONMENT_DEVELOPMENT: 'true',
       SITE_URL: baseURL,
       DATABASE_URL: process.env.E2E_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waypost_e2e',

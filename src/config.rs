@@ -56,6 +56,175 @@ pub struct Config {
     pub mail: MailConfig,
     /// Unverified accounts may read but not rate or comment.
     pub require_verified_email: bool,
+    /// Serve HTTPS directly with these PEM files (`TLS_CERT_FILE`, `TLS_KEY_FILE`).
+    pub tls: Option<TlsFiles>,
+    /// With `tls`: the plain-HTTP port that redirects to HTTPS (`HTTP_REDIRECT_PORT`; `off`
+    /// for none).
+    pub http_redirect_port: Option<u16>,
+    /// The port clients use for HTTPS, for redirects (`HTTPS_PORT`, default 443, or the
+    /// listen port when serving TLS directly in development).
+    pub https_port: u16,
+    /// Whose `X-Forwarded-*` headers to believe (`BEHIND_PROXY`, `TRUSTED_PROXIES`).
+    pub proxy: ProxyTrust,
+    /// Redirect plain-HTTP requests to HTTPS (`SECURE_SSL_REDIRECT`, Django's name).
+    pub secure_ssl_redirect: bool,
+    /// Social sign-in providers with credentials; one without shows no button.
+    pub google: Option<OAuthProvider>,
+    pub x: Option<OAuthProvider>,
+}
+
+/// An OAuth 2.0 provider's client credentials and endpoints. The endpoints default to the
+/// real provider's and can be pointed elsewhere (tests run a local provider).
+#[derive(Clone)]
+pub struct OAuthProvider {
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: String,
+    pub token_url: String,
+    /// Google: the OpenID Connect userinfo endpoint; X: `/2/users/me`.
+    pub userinfo_url: String,
+}
+
+impl fmt::Debug for OAuthProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthProvider")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("auth_url", &self.auth_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `GOOGLE_CLIENT_ID`/`_SECRET` (the Django names) and optional `GOOGLE_AUTH_URL`,
+/// `GOOGLE_TOKEN_URL`, `GOOGLE_USERINFO_URL`; X likewise with `TWITTER_OAUTH2_CLIENT_ID`
+/// (also the Django blog's misspelt `TWITTER_0AUTH2_CLIENT_ID`) and `TWITTER_*_URL`.
+fn oauth_provider(
+    get: &impl Fn(&str) -> Option<String>,
+    id_names: &[&'static str],
+    secret_name: &'static str,
+    prefix: &str,
+    defaults: [&str; 3],
+) -> Result<Option<OAuthProvider>, ConfigError> {
+    let Some(client_id) = id_names.iter().find_map(|name| get(name)) else {
+        return Ok(None);
+    };
+    let client_secret = get(secret_name).ok_or_else(|| {
+        ConfigError::new(secret_name, format!("is required with {}", id_names[0]))
+    })?;
+    let url = |suffix: &str, default: &str| -> Result<String, ConfigError> {
+        let name = format!("{prefix}_{suffix}");
+        let value = get(&name).unwrap_or_else(|| default.to_owned());
+        match url::Url::parse(&value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value),
+            _ => Err(ConfigError::new(
+                match suffix {
+                    "AUTH_URL" if prefix == "GOOGLE" => "GOOGLE_AUTH_URL",
+                    "TOKEN_URL" if prefix == "GOOGLE" => "GOOGLE_TOKEN_URL",
+                    "USERINFO_URL" if prefix == "GOOGLE" => "GOOGLE_USERINFO_URL",
+                    "AUTH_URL" => "TWITTER_AUTH_URL",
+                    "TOKEN_URL" => "TWITTER_TOKEN_URL",
+                    _ => "TWITTER_USERINFO_URL",
+                },
+                "must be an http(s) URL",
+            )),
+        }
+    };
+    Ok(Some(OAuthProvider {
+        client_id,
+        client_secret,
+        auth_url: url("AUTH_URL", defaults[0])?,
+        token_url: url("TOKEN_URL", defaults[1])?,
+        userinfo_url: url("USERINFO_URL", defaults[2])?,
+    }))
+}
+
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// Which peers may tell us the client's address, scheme and host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProxyTrust {
+    /// Not behind a proxy: forwarded headers are ignored.
+    None,
+    /// `BEHIND_PROXY=true` without a list: the only way in is the proxy (a PaaS router).
+    AnyPeer,
+    /// `TRUSTED_PROXIES`: addresses or CIDR networks.
+    Networks(Vec<IpNetwork>),
+}
+
+/// An address range such as `10.0.0.0/8` or `fd00::/8` (a bare address is a /32 or /128).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNetwork {
+    base: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpNetwork {
+    pub fn parse(text: &str) -> Option<Self> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix.parse::<u8>().ok()?)),
+            None => (text, None),
+        };
+        let base: std::net::IpAddr = addr.trim().parse().ok()?;
+        let max = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Self { base, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            // `::ffff:10.0.0.1` (a dual-stack socket) is the IPv4 address.
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.base, ip) {
+            (IpAddr::V4(base), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(base) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(base), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(base) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl ProxyTrust {
+    /// A comma- or space-separated list of addresses and networks.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let networks = list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                IpNetwork::parse(item)
+                    .ok_or_else(|| format!("{item:?} is not an address or network"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(if networks.is_empty() {
+            ProxyTrust::None
+        } else {
+            ProxyTrust::Networks(networks)
+        })
+    }
+
+    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        match self {
+            ProxyTrust::None => false,
+            ProxyTrust::AnyPeer => true,
+            ProxyTrust::Networks(networks) => networks.iter().any(|n| n.contains(ip)),
+        }
+    }
 }
 
 /// Where uploaded images go: the local disk (served at `/media/`) or S3-compatible storage
@@ -88,6 +257,9 @@ impl fmt::Debug for Config {
             .field("site_url", &self.site_url)
             .field("page_size", &self.page_size)
             .field("log_level", &self.log_level)
+            .field("tls", &self.tls)
+            .field("proxy", &self.proxy)
+            .field("secure_ssl_redirect", &self.secure_ssl_redirect)
             .finish_non_exhaustive()
     }
 }
@@ -161,6 +333,41 @@ impl Config {
             ));
         }
 
+        let tls = match (get("TLS_CERT_FILE"), get("TLS_KEY_FILE")) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "TLS_KEY_FILE",
+                    "is required with TLS_CERT_FILE (the certificate's private key, PEM)",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "TLS_CERT_FILE",
+                    "is required with TLS_KEY_FILE (the certificate chain, PEM)",
+                ))
+            }
+        };
+        let proxy = match get("TRUSTED_PROXIES") {
+            Some(list) => {
+                ProxyTrust::parse(&list).map_err(|e| ConfigError::new("TRUSTED_PROXIES", e))?
+            }
+            None if flag(&get, "BEHIND_PROXY", false)? => ProxyTrust::AnyPeer,
+            None => ProxyTrust::None,
+        };
+        if tls.is_some() && proxy != ProxyTrust::None {
+            // Two TLS terminations are how the Django setup got its redirect loops.
+            return Err(ConfigError::new(
+                "TLS_CERT_FILE",
+                "cannot be combined with BEHIND_PROXY/TRUSTED_PROXIES: terminate TLS either in \
+                 Waypost or at the proxy, not both",
+            ));
+        }
+
         let site_url = match get("SITE_URL") {
             Some(v) => {
                 let url = url::Url::parse(&v)
@@ -173,6 +380,7 @@ impl Config {
                 }
                 v.trim_end_matches('/').to_owned()
             }
+            None if development && tls.is_some() => "https://localhost:3000".to_owned(),
             None if development => "http://127.0.0.1:3000".to_owned(),
             None => return Err(ConfigError::new("SITE_URL", "is required in production")),
         };
@@ -216,6 +424,46 @@ impl Config {
             page_cache_ttl_secs: parse_number(&get, "PAGE_CACHE_TTL", 300, 1, 86_400)? as u64,
             mail: mail_config(&get, development)?,
             require_verified_email: flag(&get, "REQUIRE_VERIFIED_EMAIL", true)?,
+            http_redirect_port: match get("HTTP_REDIRECT_PORT").as_deref() {
+                _ if tls.is_none() => None,
+                Some("off") | Some("0") => None,
+                Some(_) => Some(parse_number(&get, "HTTP_REDIRECT_PORT", 80, 1, 65_535)? as u16),
+                None if development => Some(3080),
+                None => Some(80),
+            },
+            https_port: match get("HTTPS_PORT") {
+                Some(_) => parse_number(&get, "HTTPS_PORT", 443, 1, 65_535)? as u16,
+                // Serving TLS directly: the listen port (LEPTOS_SITE_ADDR).
+                None if tls.is_some() => get("LEPTOS_SITE_ADDR")
+                    .and_then(|addr| addr.parse::<std::net::SocketAddr>().ok())
+                    .map_or(3000, |addr| addr.port()),
+                None => 443,
+            },
+            secure_ssl_redirect: flag(&get, "SECURE_SSL_REDIRECT", false)?,
+            google: oauth_provider(
+                &get,
+                &["GOOGLE_CLIENT_ID"],
+                "GOOGLE_CLIENT_SECRET",
+                "GOOGLE",
+                [
+                    "https://accounts.google.com/o/oauth2/v2/auth",
+                    "https://oauth2.googleapis.com/token",
+                    "https://openidconnect.googleapis.com/v1/userinfo",
+                ],
+            )?,
+            x: oauth_provider(
+                &get,
+                &["TWITTER_OAUTH2_CLIENT_ID", "TWITTER_0AUTH2_CLIENT_ID"],
+                "TWITTER_OAUTH2_CLIENT_SECRET",
+                "TWITTER",
+                [
+                    "https://x.com/i/oauth2/authorize",
+                    "https://api.x.com/2/oauth2/token",
+                    "https://api.x.com/2/users/me",
+                ],
+            )?,
+            tls,
+            proxy,
         })
     }
 
@@ -515,6 +763,87 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_excludes_a_proxy() {
+        let err = Config::from_vars(vars(&[("TLS_CERT_FILE", "cert.pem")])).unwrap_err();
+        assert_eq!(err.variable, "TLS_KEY_FILE");
+        let err = Config::from_vars(vars(&[
+            ("TLS_CERT_FILE", "cert.pem"),
+            ("TLS_KEY_FILE", "key.pem"),
+            ("BEHIND_PROXY", "true"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "TLS_CERT_FILE");
+        let config = Config::from_vars(vars(&[
+            ("TLS_CERT_FILE", "cert.pem"),
+            ("TLS_KEY_FILE", "key.pem"),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:8443"),
+        ]))
+        .expect("tls config");
+        assert_eq!(config.site_url, "https://localhost:3000");
+        assert_eq!(config.http_redirect_port, Some(3080));
+        assert_eq!(config.https_port, 8443);
+        let plain = Config::from_vars(vars(&[("HTTP_REDIRECT_PORT", "8080")])).expect("plain");
+        assert_eq!(
+            plain.http_redirect_port, None,
+            "no redirect listener without TLS"
+        );
+    }
+
+    #[test]
+    fn social_providers_need_both_credentials() {
+        let none = Config::from_vars(vars(&[])).expect("none");
+        assert!(none.google.is_none() && none.x.is_none());
+        let err = Config::from_vars(vars(&[("GOOGLE_CLIENT_ID", "id")])).unwrap_err();
+        assert_eq!(err.variable, "GOOGLE_CLIENT_SECRET");
+        let config = Config::from_vars(vars(&[
+            ("GOOGLE_CLIENT_ID", "gid"),
+            ("GOOGLE_CLIENT_SECRET", "gsecret"),
+            ("GOOGLE_TOKEN_URL", "http://127.0.0.1:9000/token"),
+            // The Django blog's .env spells it with a zero.
+            ("TWITTER_0AUTH2_CLIENT_ID", "xid"),
+            ("TWITTER_OAUTH2_CLIENT_SECRET", "xsecret"),
+        ]))
+        .expect("both");
+        let google = config.google.expect("google");
+        assert_eq!(google.token_url, "http://127.0.0.1:9000/token");
+        assert_eq!(
+            google.auth_url,
+            "https://accounts.google.com/o/oauth2/v2/auth"
+        );
+        assert!(!format!("{google:?}").contains("gsecret"));
+        assert_eq!(config.x.expect("x").client_id, "xid");
+        let err = Config::from_vars(vars(&[
+            ("GOOGLE_CLIENT_ID", "gid"),
+            ("GOOGLE_CLIENT_SECRET", "s"),
+            ("GOOGLE_AUTH_URL", "javascript:alert(1)"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "GOOGLE_AUTH_URL");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = Config::from_vars(vars(&[(
+            "TRUSTED_PROXIES",
+            "10.0.0.0/8, 127.0.0.1 fd00::/8",
+        )]))
+        .expect("list");
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert!(config.proxy.trusts(ip("10.20.30.40")));
+        assert!(config.proxy.trusts(ip("127.0.0.1")));
+        assert!(config.proxy.trusts(ip("::ffff:10.1.1.1")));
+        assert!(config.proxy.trusts(ip("fd12::1")));
+        assert!(!config.proxy.trusts(ip("127.0.0.2")));
+        assert!(!config.proxy.trusts(ip("11.0.0.1")));
+        let any = Config::from_vars(vars(&[("BEHIND_PROXY", "true")])).expect("any");
+        assert_eq!(any.proxy, ProxyTrust::AnyPeer);
+        let none = Config::from_vars(vars(&[])).expect("none");
+        assert!(!none.proxy.trusts(ip("127.0.0.1")));
+        let err = Config::from_vars(vars(&[("TRUSTED_PROXIES", "10.0.0.0/33")])).unwrap_err();
+        assert_eq!(err.variable, "TRUSTED_PROXIES");
     }
 
     #[test]

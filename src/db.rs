@@ -19,12 +19,27 @@ pub enum DbSetupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// How long start-up waits for PostgreSQL to accept connections (containers start in any
+/// order; a managed database may be waking up).
+const STARTUP_WAIT: Duration = Duration::from_secs(60);
+
 /// Connects (creating the database first if it does not exist) and applies migrations.
 pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbSetupError> {
     let options = PgConnectOptions::from_str(database_url)
         .map_err(DbSetupError::InvalidUrl)?
         .log_statements(tracing::log::LevelFilter::Trace);
-    create_database_if_missing(&options).await?;
+    let started = std::time::Instant::now();
+    loop {
+        match create_database_if_missing(&options).await {
+            Err(DbSetupError::Connect(error))
+                if is_unreachable(&error) && started.elapsed() < STARTUP_WAIT =>
+            {
+                tracing::warn!(%error, "PostgreSQL is not reachable yet; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            other => break other?,
+        }
+    }
     let pool = PgPoolOptions::new()
         .max_connections(20)
         .min_connections(2)
@@ -34,6 +49,16 @@ pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbSetupEr
         .map_err(DbSetupError::Connect)?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// Connection refused or reset, or a server still starting: worth waiting for.
+fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+        // 57P03: the database system is starting up.
+        sqlx::Error::Database(e) => e.code().as_deref() == Some("57P03"),
+        _ => false,
+    }
 }
 
 async fn create_database_if_missing(options: &PgConnectOptions) -> Result<(), DbSetupError> {

@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         None | Some("serve") => serve(config).await,
         Some("seed") => seed(config, &args[1..]).await,
         Some("worker") => worker(config, &args[1..]).await,
+        Some("healthcheck") => healthcheck(&config).await,
         Some("help") | Some("--help") | Some("-h") => {
             println!("{USAGE}");
             Ok(())
@@ -41,7 +42,7 @@ async fn main() -> ExitCode {
 }
 
 const USAGE: &str =
-    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
+    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost healthcheck\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
 
 /// `waypost seed`: demo and benchmark data (see `waypost::seed`).
 async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
@@ -101,18 +102,21 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         mail,
         config: Arc::new(config),
     };
+    let listeners = waypost::web::listen::Listeners::bind(addr, &state.config)?;
+    let scheme = if state.config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("Waypost is running at {scheme}://{addr}");
+    if let Some(redirect) = &listeners.redirect {
+        if let Ok(local) = redirect.local_addr() {
+            println!("  plain HTTP on {local} redirects to HTTPS");
+        }
+    }
+    let config = state.config.clone();
     let app = waypost::web::router(state);
-
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!("Waypost is running at http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    waypost::web::listen::serve(app, &config, listeners, shutdown_signal()).await?;
     if let Some(workers) = workers {
         workers.shutdown(Duration::from_secs(30)).await;
     }
@@ -136,6 +140,43 @@ fn start_mail_workers(
         (&config.mail).into(),
         count,
     )))
+}
+
+/// `waypost healthcheck`: exit 0 when `/healthz` answers 200 (Docker's HEALTHCHECK; the
+/// runtime image has no curl).
+async fn healthcheck(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let addr: SocketAddr = std::env::var("LEPTOS_SITE_ADDR")
+        .ok()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+    let port = addr.port();
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    // Our own certificate may be mkcert's, unknown to the system store: this only asks
+    // whether the local server answers.
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(config.tls.is_some())
+        .timeout(Duration::from_secs(4))
+        .build()?;
+    let response = client
+        .get(format!("{scheme}://127.0.0.1:{port}/healthz"))
+        .header(
+            "host",
+            config
+                .allowed_hosts
+                .first()
+                .map_or("localhost", |h| h.trim_start_matches('.')),
+        )
+        .send()
+        .await?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("/healthz answered {}", response.status()).into())
+    }
 }
 
 /// `waypost worker [--workers N]`: only the mail worker pool (the Celery container's job).

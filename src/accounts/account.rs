@@ -205,6 +205,7 @@ pub fn AccountPage() -> impl IntoView {
         <section class="form-page form-page--wide">
             <h1>"Your account"</h1>
             {move || notice().map(|text| view! { <p class="alert alert--ok" role="status">{text}</p> })}
+            <super::social::SocialNotice/>
             {move || {
                 query.read().get("avatar_error").map(|code| {
                     let text = match code.as_str() {
@@ -251,6 +252,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <button type="submit" class="button button--quiet">"Upload picture"</button>
                                     </form>
                                 </div>
+                                <super::social::SignInMethodsSection/>
                                 <div class="card">
                                     <h2>"Password"</h2>
                                     <PasswordForm/>

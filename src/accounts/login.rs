@@ -80,7 +80,14 @@ async fn log_in(login: String, password: String, next: Option<String>) -> Result
     rate_limit::reset(&state.redis, &account_key).await?;
     repo::record_login(&state.pool, user.id).await?;
     tracing::info!(user_id = user.id, "user logged in");
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    // A social identity that was waiting for proof of ownership (same e-mail) is linked now.
+    let linked =
+        super::server::social::link_pending_after_login(&state.pool, &auth, user.id).await?;
+    if linked.is_some() {
+        leptos_axum::redirect("/account?social=linked");
+    } else {
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+    }
     Ok(())
 }
 
@@ -107,9 +114,11 @@ pub fn LoginPage() -> impl IntoView {
             {query.read_untracked().get("reset").map(|_| view! {
                 <p class="alert alert--ok" role="status">"Your password is changed. Log in with the new one."</p>
             })}
+            <super::social::SocialNotice/>
             <p class="lead">"Log in to rate stories and join the conversation."</p>
             <div class="card">
-                <LoginForm next/>
+                <LoginForm next=next.clone()/>
+                <super::social::SocialButtons next/>
                 <p class="form-footer"><a href="/password-reset">"Forgot your password?"</a></p>
                 <p class="form-footer">"New to Waypost? " <a href="/signup">"Create an account"</a></p>
             </div>

@@ -8,6 +8,7 @@ pub mod model;
 pub mod profile;
 pub mod session;
 pub mod signup;
+pub mod social;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -120,8 +120,9 @@ async fn sign_up(
         repo::NewUser {
             username,
             email,
-            password_hash,
+            password_hash: Some(password_hash),
             display_name: display_name.clone(),
+            email_verified: false,
         },
     )
     .await?;
@@ -152,6 +153,7 @@ pub fn SignupPage() -> impl IntoView {
             <p class="lead">"Read stories from travellers everywhere, rate them and join the conversation."</p>
             <div class="card">
                 <SignupForm/>
+                <super::social::SocialButtons next="/"/>
                 <p class="form-footer">"Already have an account? " <a href="/login">"Log in"</a></p>
             </div>
         </section>

@@ -36,6 +36,7 @@ fn AccountMenu() -> impl IntoView {
                             let profile = format!("/authors/{}", user.username);
                             view! {
                                 {user.can("article.create").then(|| view! { <a href="/articles/new">"Write"</a> })}
+                                {user.is_staff.then(|| view! { <a href="/admin">"Admin"</a> })}
                                 <a href=profile>{user.name().to_owned()}</a>
                                 <a href="/account">"Settings"</a>
                                 <LogoutButton class="link-button".to_owned()/>

@@ -107,6 +107,22 @@ pub fn confirm_email_change(key: String, to: &str, name: &str, link: &str, hours
     )
 }
 
+/// Staff made the person a writer.
+pub fn promoted_to_writer(key: String, to: &str, name: &str, write_link: &str) -> Email {
+    email(
+        key,
+        to,
+        "You can now publish on Waypost",
+        vec![
+            format!("Hi {name},"),
+            "Good news: the editors made you a writer. You can now write stories, save drafts and publish them for every traveller to read.".to_owned(),
+            "Choose Write in the site's menu whenever you're ready to start.".to_owned(),
+        ],
+        Some(("Write your first story", write_link)),
+        FOOTER,
+    )
+}
+
 /// A new comment, as told to one recipient.
 pub struct CommentNotice<'a> {
     pub name: &'a str,

@@ -1,21 +1,44 @@
 //! The axum application: routes, the Leptos integration and the middleware stack.
 
+pub mod assets;
 pub mod feeds;
 pub mod health;
+pub mod listen;
+pub mod proxy;
 pub mod security;
 
-use crate::accounts::server::Backend;
+use crate::accounts::server::{social, Backend};
+use crate::admin::server::actions as admin;
 use crate::app::{shell, App};
 use crate::state::AppState;
 use axum::routing::get;
 use axum::Router;
 use axum_login::AuthManagerLayerBuilder;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_redis_store::RedisStore;
 
 pub const SESSION_COOKIE: &str = "waypost_session";
+
+/// The tracing span of one request: every log line it causes names its request id (taken
+/// from the proxy, which sets one, or made by `SetRequestIdLayer`).
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
+}
+
+const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// Builds the whole application for `state`; used by `main` and by the integration tests.
 pub fn router(state: AppState) -> Router {
@@ -31,7 +54,6 @@ pub fn router(state: AppState) -> Router {
     let auth_layer =
         AuthManagerLayerBuilder::new(Backend::new(state.pool.clone()), session_layer).build();
 
-    let leptos_context = security::provide_request_nonce;
     let upload_limit =
         axum::extract::DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024);
     let media = state
@@ -52,17 +74,45 @@ pub fn router(state: AppState) -> Router {
             "/media/avatar",
             axum::routing::post(crate::media::upload::avatar).layer(upload_limit),
         )
-        .leptos_routes_with_context(&state, routes, leptos_context, {
+        // Social sign-in (plain redirects and forms: no JavaScript involved).
+        .route("/auth/{provider}/start", get(social::start))
+        .route("/auth/{provider}/callback", get(social::callback))
+        .route("/auth/{provider}/link", axum::routing::post(social::link))
+        .route(
+            "/auth/{provider}/unlink",
+            axum::routing::post(social::unlink),
+        )
+        // Admin actions: plain form POSTs, staff only (checked in each handler).
+        .route(
+            "/admin/users/{id}/{action}",
+            axum::routing::post(admin::user_action),
+        )
+        .route(
+            "/admin/groups/{id}/permissions",
+            axum::routing::post(admin::group_permissions),
+        )
+        .route(
+            "/admin/articles/{id}/{action}",
+            axum::routing::post(admin::article_action),
+        )
+        .route(
+            "/admin/comments/{id}/{action}",
+            axum::routing::post(admin::comment_action),
+        )
+        .leptos_routes_with_context(&state, routes, security::provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(leptos_context, shell))
+        // Static files (precompressed, cached by name or validated by ETag), else the 404 page.
+        .fallback(assets::site_file_or_app)
         .layer(auth_layer);
     let router = match media {
-        Some(dir) => router.nest_service("/media", dir),
+        Some(dir) => router.nest_service(
+            "/media",
+            tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(assets::media_headers))
+                .service(dir),
+        ),
         None => router,
     };
     router
@@ -81,7 +131,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::security_headers,
         ))
+        // Precompressed files already carry Content-Encoding and pass through untouched.
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Who is asking (trusted proxy headers), ALLOWED_HOSTS, SECURE_SSL_REDIRECT.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            proxy::client_info,
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod oauth_provider;
 pub mod redis_server;
 pub mod smtp;
 
@@ -79,9 +80,10 @@ impl TestApp {
         let redis = waypost::redis::connect(&redis_url)
             .await
             .expect("redis is running");
+        let var = |name: &str| extra.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
         let leptos_options = leptos::prelude::LeptosOptions::builder()
             .output_name("waypost")
-            .site_root("target/site")
+            .site_root(var("LEPTOS_SITE_ROOT").unwrap_or("target/site"))
             .site_pkg_dir("pkg")
             .build();
         let storage = waypost::media::Storage::from_config(&config.media).expect("media storage");

@@ -3,9 +3,11 @@
 
 pub mod backend;
 pub mod emails;
+pub mod oauth;
 pub mod password;
 pub mod rate_limit;
 pub mod repo;
+pub mod social;
 pub mod tokens;
 
 pub use backend::{AuthSession, Backend, Credentials};
@@ -47,14 +49,22 @@ pub async fn require_permission(permission: &str) -> Result<User, AppError> {
     }
 }
 
-/// Best-effort client address for rate limiting (proxy headers are handled in the HTTP layer).
+/// The client's address for rate limiting: the socket peer, or the address a trusted proxy
+/// forwarded (resolved by `web::proxy::client_info`).
 pub fn client_ip() -> String {
     use_context::<http::request::Parts>()
         .and_then(|parts| {
-            parts
+            let resolved = parts
                 .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
+                .get::<crate::web::proxy::ClientInfo>()
+                .and_then(|info| info.ip);
+            resolved.or_else(|| {
+                parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|info| info.0.ip())
+            })
         })
+        .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".to_owned())
 }

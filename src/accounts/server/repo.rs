@@ -32,8 +32,11 @@ impl fmt::Debug for User {
 pub struct NewUser {
     pub username: String,
     pub email: String,
-    pub password_hash: String,
+    /// `None` for an account that signs in only through a social provider.
+    pub password_hash: Option<String>,
     pub display_name: String,
+    /// The provider vouched for the address (Google's `email_verified`).
+    pub email_verified: bool,
 }
 
 pub const SIGNUP_GROUP: &str = "traveller";
@@ -42,17 +45,29 @@ pub const SIGNUP_GROUP: &str = "traveller";
 /// either all three exist afterwards or none does.
 pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> {
     let mut tx = pool.begin().await?;
+    let user = create_user_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// [`create_user`] inside the caller's transaction (social sign-up adds the linked identity
+/// in the same one).
+pub async fn create_user_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    new: NewUser,
+) -> Result<User, AppError> {
     let inserted = sqlx::query_as!(
         User,
-        r#"INSERT INTO users (username, email, password_hash)
-           VALUES ($1, $2, $3)
+        r#"INSERT INTO users (username, email, password_hash, email_verified_at)
+           VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
            RETURNING id, username, email, password_hash, is_staff, is_active,
                      email_verified_at IS NOT NULL AS "email_verified!""#,
         new.username,
         new.email,
         new.password_hash,
+        new.email_verified,
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await;
     let user = match inserted {
         Ok(user) => user,
@@ -72,14 +87,14 @@ pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> 
         user.id,
         new.display_name,
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let joined = sqlx::query!(
         "INSERT INTO user_groups (user_id, group_id) SELECT $1, id FROM groups WHERE name = $2",
         user.id,
         SIGNUP_GROUP,
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     if joined.rows_affected() != 1 {
         tracing::error!(
@@ -88,7 +103,6 @@ pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> 
         );
         return Err(AppError::Internal);
     }
-    tx.commit().await?;
     Ok(user)
 }
 
