@@ -23,6 +23,7 @@ async fn main() -> ExitCode {
         Some("seed") => seed(config, &args[1..]).await,
         Some("worker") => worker(config, &args[1..]).await,
         Some("healthcheck") => healthcheck(&config).await,
+        Some("createsuperuser") => createsuperuser(config, &args[1..]).await,
         Some("help") | Some("--help") | Some("-h") => {
             println!("{USAGE}");
             Ok(())
@@ -42,7 +43,7 @@ async fn main() -> ExitCode {
 }
 
 const USAGE: &str =
-    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost healthcheck\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
+    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost healthcheck\n       waypost createsuperuser --username NAME --email ADDRESS   (password: WAYPOST_SUPERUSER_PASSWORD or one line on stdin)\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
 
 /// `waypost seed`: demo and benchmark data (see `waypost::seed`).
 async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
@@ -140,6 +141,56 @@ fn start_mail_workers(
         (&config.mail).into(),
         count,
     )))
+}
+
+/// `waypost createsuperuser --username U --email E`: the first staff account (Django's
+/// command). The password comes from `WAYPOST_SUPERUSER_PASSWORD` or a line on stdin, so it
+/// never appears in the process list or shell history.
+async fn createsuperuser(
+    config: Config,
+    args: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use waypost::accounts::server::{password, repo};
+    use waypost::accounts::signup::{check_email, check_username};
+    use waypost::error::FieldErrors;
+    let (mut username, mut email) = (None, None);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--username" => username = Some(value.trim().to_owned()),
+            "--email" => email = Some(value.trim().to_owned()),
+            other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
+        }
+    }
+    let username = username.ok_or("--username is required")?;
+    let email = email.ok_or("--email is required")?;
+    let secret = match std::env::var("WAYPOST_SUPERUSER_PASSWORD") {
+        Ok(value) if !value.is_empty() => value,
+        _ => {
+            eprint!("Password for {username} (one line): ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let mut errors = FieldErrors::new();
+    check_username(&username, &mut errors);
+    check_email(&email, &mut errors);
+    password::check_policy(&secret, &username, &email, "password", &mut errors);
+    if let Err(error) = errors.into_result() {
+        return Err(format!("not created: {error}").into());
+    }
+    let pool = waypost::db::connect_and_migrate(&config.database_url).await?;
+    let hash = password::hash(secret).await.map_err(|e| e.to_string())?;
+    let user = repo::create_superuser(&pool, &username, &email, hash)
+        .await
+        .map_err(|e| format!("not created: {e}"))?;
+    println!(
+        "Staff account {} created (id {}). Log in and open /admin.",
+        user.username, user.id
+    );
+    Ok(())
 }
 
 /// `waypost healthcheck`: exit 0 when `/healthz` answers 200 (Docker's HEALTHCHECK; the

@@ -51,7 +51,10 @@ async fn google_sign_in_creates_a_traveller_and_signs_them_in_again() {
     assert_eq!(me["display_name"], "Ana Ruiz");
     let permissions = me["permissions"].as_array().expect("permissions");
     assert!(permissions.iter().any(|p| p == "comment.create"));
-    assert!(!permissions.iter().any(|p| p == "article.create"), "a traveller");
+    assert!(
+        !permissions.iter().any(|p| p == "article.create"),
+        "a traveller"
+    );
 
     let id = user_id(&app, "ana.ruiz").await;
     assert_eq!(social_rows(&app, id).await, ["google"]);
@@ -62,7 +65,10 @@ async fn google_sign_in_creates_a_traveller_and_signs_them_in_again() {
     .fetch_one(app.pool())
     .await
     .expect("user row");
-    assert!(row.no_password && row.verified, "Google vouched for the address");
+    assert!(
+        row.no_password && row.verified,
+        "Google vouched for the address"
+    );
     let profile = sqlx::query_scalar!("SELECT count(*) FROM profiles WHERE user_id = $1", id)
         .fetch_one(app.pool())
         .await
@@ -72,7 +78,9 @@ async fn google_sign_in_creates_a_traveller_and_signs_them_in_again() {
     // The provider saw a PKCE S256 challenge and the OpenID scopes.
     let seen = provider.authorizations("google").await;
     assert_eq!(seen[0]["method"], "S256");
-    assert!(seen[0]["scope"].as_str().is_some_and(|s| s.contains("openid") && s.contains("email")));
+    assert!(seen[0]["scope"]
+        .as_str()
+        .is_some_and(|s| s.contains("openid") && s.contains("email")));
 
     // Later, in another browser: the same identity signs the same user in, to `next`.
     let mut other = app.client();
@@ -118,7 +126,10 @@ async fn a_forged_or_replayed_state_is_rejected() {
     let start = browser.navigate("/auth/google/start").await;
     let callback = authorize(&start).await;
     let crossed = callback.replace("/auth/google/", "/auth/x/");
-    assert_eq!(location(&browser.navigate(&crossed).await), "/login?social=expired");
+    assert_eq!(
+        location(&browser.navigate(&crossed).await),
+        "/login?social=expired"
+    );
 }
 
 #[tokio::test]
@@ -141,9 +152,18 @@ async fn an_existing_account_is_linked_only_after_its_password_login() {
         .await;
     let mut browser = app.client();
     let asked = browser.social_login("google").await;
-    assert_eq!(location(&asked), "/login?next=%2Fwriters&social=link_required");
-    assert!(browser.current_user().await.is_null(), "not signed in as bea");
-    assert!(social_rows(&app, bea).await.is_empty(), "nothing linked yet");
+    assert_eq!(
+        location(&asked),
+        "/login?next=%2Fwriters&social=link_required"
+    );
+    assert!(
+        browser.current_user().await.is_null(),
+        "not signed in as bea"
+    );
+    assert!(
+        social_rows(&app, bea).await.is_empty(),
+        "nothing linked yet"
+    );
     let page = browser.navigate("/login?social=link_required").await;
     assert!(page.body.contains("Log in with its password once to link"));
 
@@ -188,26 +208,41 @@ async fn x_gives_no_email_so_the_new_user_is_asked_for_one() {
     let provider = LocalProvider::start();
     let app = app_with(&provider).await;
     provider
-        .set_identity("x", json!({"id": "2244994945", "username": "cato_walks", "name": "Cato"}))
+        .set_identity(
+            "x",
+            json!({"id": "2244994945", "username": "cato_walks", "name": "Cato"}),
+        )
         .await;
     let mut browser = app.client();
     let asked = browser.social_login("x").await;
     assert_eq!(location(&asked), "/auth/complete");
-    assert_eq!(provider.authorizations("x").await[0]["scope"], "users.read tweet.read");
+    assert_eq!(
+        provider.authorizations("x").await[0]["scope"],
+        "users.read tweet.read"
+    );
 
     let page = browser.navigate("/auth/complete").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("You signed in with X as Cato"));
-    assert!(page.body.contains("value=\"cato_walks\""), "username suggested");
+    assert!(
+        page.body.contains("value=\"cato_walks\""),
+        "username suggested"
+    );
 
     let bad = browser
-        .call("complete_social_signup", &[("email", "not-an-address"), ("username", "cato_walks")])
+        .call(
+            "complete_social_signup",
+            &[("email", "not-an-address"), ("username", "cato_walks")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("valid e-mail"));
 
     let done = browser
-        .call("complete_social_signup", &[("email", "cato@example.com"), ("username", "cato_walks")])
+        .call(
+            "complete_social_signup",
+            &[("email", "cato@example.com"), ("username", "cato_walks")],
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let me = browser.current_user().await;
@@ -221,7 +256,10 @@ async fn x_gives_no_email_so_the_new_user_is_asked_for_one() {
     .fetch_one(app.pool())
     .await
     .expect("user");
-    assert!(!verified, "the address is the person's word until confirmed");
+    assert!(
+        !verified,
+        "the address is the person's word until confirmed"
+    );
     let queued = app.state.mail.stats().await.expect("queue");
     assert!(queued.ready >= 1, "a confirmation e-mail is queued");
 
@@ -238,7 +276,10 @@ async fn linking_and_unlinking_from_the_account_page() {
     let dana_id = user_id(&app, "dana").await;
 
     provider
-        .set_identity("x", json!({"id": "x-dana", "username": "dana_x", "name": "Dana"}))
+        .set_identity(
+            "x",
+            json!({"id": "x-dana", "username": "dana_x", "name": "Dana"}),
+        )
         .await;
     let start = dana.form_post("/auth/x/link", "", "/account").await;
     let callback = authorize(&start).await;
@@ -246,15 +287,23 @@ async fn linking_and_unlinking_from_the_account_page() {
     assert_eq!(location(&linked), "/account?social=linked");
     assert_eq!(social_rows(&app, dana_id).await, ["x"]);
     let account = dana.navigate("/account?social=linked").await;
-    assert!(account.body.contains("linked as Dana"), "listed on the account page");
+    assert!(
+        account.body.contains("linked as Dana"),
+        "listed on the account page"
+    );
     assert!(account.body.contains("Unlink X"));
 
     // The same X account can't be linked to a second Waypost account.
     let mut eli = app.user("eli", None).await;
     let start = eli.form_post("/auth/x/link", "", "/account").await;
     let callback = authorize(&start).await;
-    assert_eq!(location(&eli.navigate(&callback).await), "/account?social=taken");
-    assert!(social_rows(&app, user_id(&app, "eli").await).await.is_empty());
+    assert_eq!(
+        location(&eli.navigate(&callback).await),
+        "/account?social=taken"
+    );
+    assert!(social_rows(&app, user_id(&app, "eli").await)
+        .await
+        .is_empty());
 
     // Dana has a password too, so X may go.
     let unlinked = dana.form_post("/auth/x/unlink", "", "/account").await;
@@ -287,7 +336,10 @@ async fn the_last_way_to_sign_in_cannot_be_unlinked() {
 
     // With a second provider linked, one of them may go.
     provider
-        .set_identity("x", json!({"id": "x-fay", "username": "fay_x", "name": "Fay"}))
+        .set_identity(
+            "x",
+            json!({"id": "x-fay", "username": "fay_x", "name": "Fay"}),
+        )
         .await;
     let start = fay.form_post("/auth/x/link", "", "/account").await;
     let callback = authorize(&start).await;
@@ -316,7 +368,10 @@ async fn deactivated_accounts_and_unconfigured_providers() {
         .await
         .expect("deactivate");
     let mut gus = app.client();
-    assert_eq!(location(&gus.social_login("google").await), "/login?social=inactive");
+    assert_eq!(
+        location(&gus.social_login("google").await),
+        "/login?social=inactive"
+    );
     assert!(gus.current_user().await.is_null());
 
     // The login page offers the configured providers...
@@ -347,7 +402,9 @@ async fn a_denied_authorization_changes_nothing() {
         .expect("state")
         .to_owned();
     let denied = browser
-        .navigate(&format!("/auth/google/callback?error=access_denied&state={state}"))
+        .navigate(&format!(
+            "/auth/google/callback?error=access_denied&state={state}"
+        ))
         .await;
     assert_eq!(location(&denied), "/login?social=cancelled");
     let users = sqlx::query_scalar!("SELECT count(*) FROM users")

@@ -131,7 +131,11 @@ pub async fn authorize(start: &TestResponse) -> String {
         .expect("location")
         .to_owned();
     let url = reqwest::Url::parse(&back).expect("callback URL");
-    assert_eq!(url.host_str(), Some("127.0.0.1"), "back to Waypost's SITE_URL");
+    assert_eq!(
+        url.host_str(),
+        Some("127.0.0.1"),
+        "back to Waypost's SITE_URL"
+    );
     format!("{}?{}", url.path(), url.query().unwrap_or_default())
 }
 

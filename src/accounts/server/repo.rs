@@ -317,3 +317,37 @@ pub async fn set_avatar(pool: &PgPool, user_id: i64, avatar_url: &str) -> Result
     .await?;
     Ok(())
 }
+
+/// `waypost createsuperuser` (Django's command): a staff account with a confirmed address,
+/// also in the writer group so the menu offers Write.
+pub async fn create_superuser(
+    pool: &PgPool,
+    username: &str,
+    email: &str,
+    password_hash: String,
+) -> Result<User, AppError> {
+    let mut tx = pool.begin().await?;
+    let mut user = create_user_in(
+        &mut tx,
+        NewUser {
+            username: username.to_owned(),
+            email: email.to_owned(),
+            password_hash: Some(password_hash),
+            display_name: String::new(),
+            email_verified: true,
+        },
+    )
+    .await?;
+    sqlx::query!("UPDATE users SET is_staff = TRUE WHERE id = $1", user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO user_groups (user_id, group_id) SELECT $1, id FROM groups WHERE name = 'writer'",
+        user.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    user.is_staff = true;
+    Ok(user)
+}
