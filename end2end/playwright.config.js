@@ -12,6 +12,9 @@ const root = path.resolve(__dirname, '..');
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
 const port = process.env.E2E_PORT || '3100';
 const baseURL = `http://127.0.0.1:${port}`;
+// A local OAuth 2.0 / OpenID Connect provider (oauth-provider.mjs) stands in for Google and X.
+const oauth = { google: 3191, x: 3192, control: 3193 };
+process.env.WAYPOST_E2E_OAUTH_CONTROL ||= `http://127.0.0.1:${oauth.control}`;
 
 module.exports = defineConfig({
   testDir: './tests',
@@ -35,7 +38,15 @@ module.exports = defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    command: `node oauth-provider.mjs ${oauth.google} ${oauth.x} ${oauth.control}`,
+    cwd: __dirname,
+    url: `http://127.0.0.1:${oauth.control}/authorizations/google`,
+    timeout: 20_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  }, {
     command: path.join(targetDir, 'release', 'waypost'),
     cwd: root,
     url: `${baseURL}/healthz`,
@@ -62,6 +73,16 @@ module.exports = defineConfig({
       EMAIL_FILE_PATH: process.env.WAYPOST_E2E_MAIL_DIR,
       // Most tests act right after signing up; tests/mail.spec.js covers confirmation.
       REQUIRE_VERIFIED_EMAIL: 'false',
+      GOOGLE_CLIENT_ID: 'waypost-e2e-google',
+      GOOGLE_CLIENT_SECRET: 'e2e-google-secret',
+      GOOGLE_AUTH_URL: `http://127.0.0.1:${oauth.google}/authorize`,
+      GOOGLE_TOKEN_URL: `http://127.0.0.1:${oauth.google}/token`,
+      GOOGLE_USERINFO_URL: `http://127.0.0.1:${oauth.google}/userinfo`,
+      TWITTER_OAUTH2_CLIENT_ID: 'waypost-e2e-x',
+      TWITTER_OAUTH2_CLIENT_SECRET: 'e2e-x-secret',
+      TWITTER_AUTH_URL: `http://127.0.0.1:${oauth.x}/authorize`,
+      TWITTER_TOKEN_URL: `http://127.0.0.1:${oauth.x}/token`,
+      TWITTER_USERINFO_URL: `http://127.0.0.1:${oauth.x}/userinfo`,
     },
-  },
+  }],
 });

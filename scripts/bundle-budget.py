@@ -3,9 +3,12 @@
 
 The wasm is split (`cargo leptos build --split`): every page loads the main module and its
 JS; a page with lazy islands also loads those islands' chunks (listed in the split manifest).
-Usage: scripts/bundle-budget.py target/site/pkg
+File names carry content hashes (cargo-leptos hash-files); hash.txt, written next to the
+release binary, names the current ones.
+Usage: scripts/bundle-budget.py target/site/pkg [path/to/hash.txt]
 """
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +38,18 @@ def brotli_size(path: Path) -> int:
 
 def main() -> int:
     pkg = Path(sys.argv[1] if len(sys.argv) > 1 else "target/site/pkg")
-    manifest = json.loads((pkg / "__wasm_split_manifest.json").read_text())
-    base_files = [pkg / "waypost.wasm", pkg / "waypost.js", *pkg.glob("__wasm_split*.js")]
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    hash_file = Path(sys.argv[2] if len(sys.argv) > 2 else f"{target}/release/hash.txt")
+    hashes = dict(
+        (k.strip(), v.strip()) for k, v in
+        (line.split(":", 1) for line in hash_file.read_text().splitlines() if ":" in line)
+    )
+    manifest = json.loads((pkg / f"__wasm_split_manifest.{hashes['manifest']}.json").read_text())
+    base_files = [
+        pkg / f"waypost.{hashes['wasm']}.wasm",
+        pkg / f"waypost.{hashes['js']}.js",
+        pkg / f"__wasm_split.{hashes['split']}.js",
+    ]
     base = sum(brotli_size(f) for f in base_files)
     sizes = {}
     failed = False

@@ -3,7 +3,7 @@
 //! e-mail address X doesn't share. The OAuth routes themselves are in `server::social`.
 
 use super::model::{social_message, SignInMethods, SocialProvider};
-use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
+use crate::components::form::{action_error, Field, FormAlert};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -274,12 +274,15 @@ pub fn CompleteSignupPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+/// Server-rendered only (no island: this page is visited once per account, and every
+/// reader page shares the wasm budget). Without JavaScript the form posts, and an error comes
+/// back in the address and is shown next to its field.
+#[component]
 fn CompleteSignupForm(username: String) -> impl IntoView {
     let action = ServerAction::<CompleteSocialSignup>::new();
     let error = action_error(action);
     view! {
-        <ActionForm action=action attr:aria-label="Finish signing up" attr:data-hydrated=hydrated_flag()>
+        <ActionForm action=action attr:aria-label="Finish signing up">
             <FormAlert error=error/>
             <Field label="E-mail" name="email" input_type="email" autocomplete="email" required=true error=error/>
             <Field
