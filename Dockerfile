@@ -42,7 +42,7 @@ COPY . .
 ENV SQLX_OFFLINE=true
 RUN cargo leptos build --release --split \
  && scripts/precompress target/site \
- && cp target/release/waypost /usr/local/bin/waypost
+ && cp target/release/waypost target/release/hash.txt /usr/local/bin/
 
 FROM nginx:1.27-alpine AS nginx
 # nginx serves the hashed, precompressed static files itself and proxies the rest to web.
@@ -60,7 +60,8 @@ RUN apt-get update \
  && mkdir -p /app/media /app/var/mail \
  && chown -R waypost:waypost /app
 WORKDIR /app
-COPY --from=builder /usr/local/bin/waypost /usr/local/bin/waypost
+# hash.txt (the bundle's hashed file names) must sit next to the binary.
+COPY --from=builder /usr/local/bin/waypost /usr/local/bin/hash.txt /usr/local/bin/
 COPY --from=builder /app/target/site /app/site
 # The release binary needs no Cargo.toml: Leptos reads these.
 ENV LEPTOS_OUTPUT_NAME=waypost \
@@ -68,9 +69,10 @@ ENV LEPTOS_OUTPUT_NAME=waypost \
     LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=0.0.0.0:3000 \
     LEPTOS_ENV=PROD \
+    LEPTOS_HASH_FILES=true \
     MEDIA_ROOT=/app/media \
     EMAIL_FILE_PATH=/app/var/mail
-USER waypost:waypost
+USER 10001:10001
 EXPOSE 3000
 # `waypost healthcheck` asks /healthz (no curl in the image).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -85,6 +85,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .leptos_options;
     let addr = leptos_options.site_addr;
     tracing::info!(config = ?config, "starting");
+    check_hash_file(&leptos_options)?;
 
     let pool = waypost::db::connect_and_migrate(&config.database_url).await?;
     let redis = waypost::redis::connect(&config.redis_url)
@@ -122,6 +123,27 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         workers.shutdown(Duration::from_secs(30)).await;
     }
     Ok(())
+}
+
+/// With hashed bundle names, every page needs hash.txt (written by cargo-leptos next to the
+/// binary): refuse to start without it rather than fail on every request.
+fn check_hash_file(options: &leptos::prelude::LeptosOptions) -> Result<(), String> {
+    if !options.hash_files {
+        return Ok(());
+    }
+    let path = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+        .unwrap_or_else(|| options.hash_file.as_ref().into());
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "LEPTOS_HASH_FILES=true but {} is missing: copy the hash.txt that `cargo leptos build` \
+             wrote next to the binary, or set LEPTOS_HASH_FILE_NAME",
+            path.display()
+        ))
+    }
 }
 
 fn start_mail_workers(

@@ -70,11 +70,11 @@ test('sign in with Google, get promoted by staff in the admin, then publish', as
   await expect(staff.getByRole('cell', { name: email })).toBeVisible();
   await expectAccessible(staff);
   // By keyboard: focus the button and press Enter.
-  const promote = staff.getByRole('button', { name: `Make ${username} a writer` });
+  const promote = staff.getByRole('button', { name: `Make writer (${username})` });
   await promote.focus();
   await staff.keyboard.press('Enter');
   await expect(staff.getByRole('status')).toHaveText('Promoted to writer. They have been e-mailed.');
-  await expect(staff.getByRole('button', { name: `Remove ${username} from writers` })).toBeVisible();
+  await expect(staff.getByRole('button', { name: `Remove writer (${username})` })).toBeVisible();
   await staff.getByRole('link', { name: 'Audit log' }).click();
   await expect(staff.getByRole('cell', { name: 'user.promote' }).first()).toBeVisible();
   await expectAccessible(staff);

@@ -150,11 +150,17 @@ fn pager(base: &'static str, q: &str, page: i64, pages: i64) -> impl IntoView {
     })
 }
 
-/// A one-button form posting to an admin action.
-fn action_button(action: String, label: String, danger: bool) -> impl IntoView {
+/// A one-button form posting to an admin action. The visible label is short; the
+/// accessible name adds what it acts on (it starts with the visible words, so speech
+/// control users can say what they see).
+fn action_button(action: String, label: &'static str, target: &str, danger: bool) -> impl IntoView {
     view! {
         <form method="post" action=action class="inline-form">
-            <button type="submit" class=if danger { "button button--small button--danger" } else { "button button--small button--quiet" }>
+            <button
+                type="submit"
+                aria-label=format!("{label} ({target})")
+                class=if danger { "button button--small button--danger" } else { "button button--small button--quiet" }
+            >
                 {label}
             </button>
         </form>
@@ -270,12 +276,12 @@ pub fn AdminUsersPage() -> impl IntoView {
                                                     <td>{status}</td>
                                                     <td>{u.joined.clone()}</td>
                                                     <td class="admin-actions">
-                                                        {(!u.is_writer).then(|| action_button(format!("{base}/promote"), format!("Make {who} a writer"), false))}
-                                                        {u.is_writer.then(|| action_button(format!("{base}/demote"), format!("Remove {who} from writers"), false))}
+                                                        {(!u.is_writer).then(|| action_button(format!("{base}/promote"), "Make writer", &who, false))}
+                                                        {u.is_writer.then(|| action_button(format!("{base}/demote"), "Remove writer", &who, false))}
                                                         {if u.is_active {
-                                                            action_button(format!("{base}/deactivate"), format!("Deactivate {who}"), true).into_any()
+                                                            action_button(format!("{base}/deactivate"), "Deactivate", &who, true).into_any()
                                                         } else {
-                                                            action_button(format!("{base}/activate"), format!("Activate {who}"), false).into_any()
+                                                            action_button(format!("{base}/activate"), "Activate", &who, false).into_any()
                                                         }}
                                                     </td>
                                                 </tr>
@@ -369,8 +375,8 @@ pub fn AdminArticlesPage() -> impl IntoView {
                                                     <td>{a.updated.clone()}</td>
                                                     <td>{a.comments}</td>
                                                     <td class="admin-actions">
-                                                        {a.published.then(|| action_button(format!("{base}/unpublish"), format!("Unpublish “{}”", a.title), false))}
-                                                        {action_button(format!("{base}/delete"), format!("Delete “{}”", a.title), true)}
+                                                        {a.published.then(|| action_button(format!("{base}/unpublish"), "Unpublish", &a.title, false))}
+                                                        {action_button(format!("{base}/delete"), "Delete", &a.title, true)}
                                                     </td>
                                                 </tr>
                                             }
@@ -414,11 +420,11 @@ pub fn AdminCommentsPage() -> impl IntoView {
                                                     <td>{c.created.clone()}</td>
                                                     <td class="admin-actions">
                                                         {if c.hidden {
-                                                            action_button(format!("{base}/show"), format!("Show comment {} again", c.id), false).into_any()
+                                                            action_button(format!("{base}/show"), "Show", &format!("comment {}", c.id), false).into_any()
                                                         } else {
-                                                            action_button(format!("{base}/hide"), format!("Hide comment {}", c.id), false).into_any()
+                                                            action_button(format!("{base}/hide"), "Hide", &format!("comment {}", c.id), false).into_any()
                                                         }}
-                                                        {action_button(format!("{base}/delete"), format!("Delete comment {}", c.id), true)}
+                                                        {action_button(format!("{base}/delete"), "Delete", &format!("comment {}", c.id), true)}
                                                     </td>
                                                 </tr>
                                             }
