@@ -439,7 +439,17 @@ impl Config {
                     .map_or(3000, |addr| addr.port()),
                 None => 443,
             },
-            secure_ssl_redirect: flag(&get, "SECURE_SSL_REDIRECT", false)?,
+            secure_ssl_redirect: match flag(&get, "SECURE_SSL_REDIRECT", false)? {
+                // Nothing here would ever see HTTPS: every request would be redirected, forever.
+                true if tls.is_none() && proxy == ProxyTrust::None => {
+                    return Err(ConfigError::new(
+                        "SECURE_SSL_REDIRECT",
+                        "needs TLS_CERT_FILE, or BEHIND_PROXY/TRUSTED_PROXIES naming the proxy that \
+                         terminates TLS (otherwise every request would be redirected, forever)",
+                    ))
+                }
+                on => on,
+            },
             google: oauth_provider(
                 &get,
                 &["GOOGLE_CLIENT_ID"],

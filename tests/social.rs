@@ -413,3 +413,123 @@ async fn a_denied_authorization_changes_nothing() {
         .expect("count");
     assert_eq!(users, Some(0));
 }
+
+/// Someone starts signing up with X on a shared computer and walks away; the next person
+/// logs in with a password. The abandoned X identity must not be attached to them.
+#[tokio::test]
+async fn an_abandoned_identity_is_never_attached_to_the_next_login() {
+    let provider = LocalProvider::start();
+    let app = app_with(&provider).await;
+    app.user("hana", None).await;
+    let hana = user_id(&app, "hana").await;
+    provider
+        .set_identity(
+            "x",
+            json!({"id": "x-attacker", "username": "mallory", "name": "Mallory"}),
+        )
+        .await;
+    let mut shared = app.client();
+    assert_eq!(location(&shared.social_login("x").await), "/auth/complete");
+    let ok = shared.login("hana", common::PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(
+        social_rows(&app, hana).await.is_empty(),
+        "nothing linked to hana"
+    );
+    assert!(
+        shared
+            .navigate("/auth/complete")
+            .await
+            .body
+            .contains("no sign-up waiting"),
+        "the waiting identity is gone"
+    );
+
+    // Likewise a Google identity whose verified address is someone else's.
+    provider
+        .set_identity(
+            "google",
+            json!({"sub": "g-ivy", "email": "ivy@example.com", "email_verified": true, "name": "Ivy"}),
+        )
+        .await;
+    app.user("ivy", None).await;
+    let mut other = app.client();
+    assert!(location(&other.social_login("google").await).contains("social=link_required"));
+    other.login("hana", common::PASSWORD).await;
+    assert!(
+        social_rows(&app, hana).await.is_empty(),
+        "ivy's Google is not hana's"
+    );
+}
+
+/// A squatter signs up with X and types someone else's address (unconfirmed). When the real
+/// owner of the address resets the password, the squatter's X link goes.
+#[tokio::test]
+async fn a_password_reset_on_an_unconfirmed_address_drops_its_social_links() {
+    let provider = LocalProvider::start();
+    let app = app_with(&provider).await;
+    provider
+        .set_identity(
+            "x",
+            json!({"id": "x-squatter", "username": "squatter", "name": "Sq"}),
+        )
+        .await;
+    let mut squatter = app.client();
+    squatter.social_login("x").await;
+    let done = squatter
+        .call(
+            "complete_social_signup",
+            &[("email", "jo@example.com"), ("username", "squatter")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let id = user_id(&app, "squatter").await;
+    assert_eq!(social_rows(&app, id).await, ["x"]);
+
+    // The owner of jo@example.com resets the password with the link from her mailbox.
+    let token = waypost::accounts::server::tokens::issue(
+        app.pool(),
+        id,
+        waypost::accounts::server::tokens::Purpose::ResetPassword,
+        None,
+    )
+    .await
+    .expect("token");
+    let mut jo = app.client();
+    let reset = jo
+        .call(
+            "reset_password",
+            &[
+                ("token", &token),
+                ("password", "orchard-lantern-river-7"),
+                ("password_confirm", "orchard-lantern-river-7"),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert!(
+        social_rows(&app, id).await.is_empty(),
+        "the squatter's X link is gone"
+    );
+    let mut later = app.client();
+    assert_eq!(
+        location(&later.social_login("x").await),
+        "/auth/complete",
+        "X no longer signs in"
+    );
+}
+
+#[tokio::test]
+async fn the_csp_lets_link_forms_reach_the_providers() {
+    let provider = LocalProvider::start();
+    let app = app_with(&provider).await;
+    let mut kim = app.user("kim", None).await;
+    let page = kim.navigate("/account").await;
+    let csp = page.header("content-security-policy").expect("csp");
+    let form_action = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("form-action"))
+        .expect("form-action");
+    assert!(form_action.contains(&format!("http://127.0.0.1:{}", provider.google_port)));
+    assert!(form_action.contains(&format!("http://127.0.0.1:{}", provider.x_port)));
+}

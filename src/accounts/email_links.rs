@@ -130,7 +130,26 @@ pub async fn reset_password(
             .ok_or_else(expired)?;
         // A new hash also ends every session of the account (the session carries it).
         repo::set_password(&mut *tx, redeemed.user_id, &hash).await?;
+        // The reset proves the mailbox is theirs. If the address was never confirmed, whoever
+        // created the account (and linked a social login to it) may not have owned it: those
+        // links go, so a squatter who typed someone else's address keeps no way in.
+        let dropped = sqlx::query!(
+            "DELETE FROM social_accounts s USING users u
+             WHERE s.user_id = u.id AND u.id = $1 AND u.email_verified_at IS NULL",
+            redeemed.user_id
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        repo::mark_email_verified_in(&mut *tx, redeemed.user_id).await?;
         tx.commit().await?;
+        if dropped > 0 {
+            tracing::warn!(
+                user_id = redeemed.user_id,
+                dropped,
+                "password reset on an unconfirmed address removed its social links"
+            );
+        }
         tracing::info!(user_id = redeemed.user_id, "password reset");
         leptos_axum::redirect("/login?reset=1");
         Ok(())

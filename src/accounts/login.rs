@@ -81,8 +81,7 @@ async fn log_in(login: String, password: String, next: Option<String>) -> Result
     repo::record_login(&state.pool, user.id).await?;
     tracing::info!(user_id = user.id, "user logged in");
     // A social identity that was waiting for proof of ownership (same e-mail) is linked now.
-    let linked =
-        super::server::social::link_pending_after_login(&state.pool, &auth, user.id).await?;
+    let linked = super::server::social::link_pending_after_login(&state.pool, &auth, &user).await;
     if linked.is_some() {
         leptos_axum::redirect("/account?social=linked");
     } else {

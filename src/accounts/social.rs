@@ -209,16 +209,12 @@ async fn complete_signup(email: String, username: String) -> Result<(), AppError
             return Err(AppError::conflict(
                 "email",
                 format!(
-                    "An account with this e-mail already exists. Log in with its password to link your {} account to it.",
+                    "An account with this e-mail already exists. Log in with its password, then link your {} account on your account page.",
                     identity.provider.label()
                 ),
             ))
         }
     };
-    let _ = auth
-        .session
-        .remove::<serde_json::Value>(social::PENDING_KEY)
-        .await;
     let name = if display_name.is_empty() {
         user.username.clone()
     } else {

@@ -140,7 +140,7 @@ pub fn https_redirect_router(config: Arc<Config>) -> Router {
 }
 
 fn redirect_to_https(headers: &HeaderMap, uri: &Uri, config: &Config) -> Response {
-    let info = resolve(headers, None, &ProxyTrust::None, false);
+    let info = resolve(headers, uri, None, &ProxyTrust::None, false);
     // Only to our own hosts: never an open redirect to whatever Host a client sends.
     if !host_allowed(info.host.as_deref(), &config.allowed_hosts) {
         return (

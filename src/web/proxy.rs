@@ -35,16 +35,19 @@ pub struct ClientInfo {
 /// trusted proxies. `tls` says whether this listener itself terminates TLS.
 pub fn resolve(
     headers: &HeaderMap,
+    uri: &Uri,
     peer: Option<IpAddr>,
     trust: &ProxyTrust,
     tls: bool,
 ) -> ClientInfo {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let from_proxy = peer.is_some_and(|ip| trust.trusts(ip));
+    // HTTP/2 (offered by the TLS listener) carries the host in the URI, not in `Host`.
+    let own_host = text(header::HOST.as_str()).or_else(|| uri.authority().map(|a| a.as_str()));
     let (host, port) = match (from_proxy, text("x-forwarded-host")) {
         // A proxy chain may list several hosts; the first is the client's.
         (true, Some(forwarded)) => split_host(forwarded.split(',').next().unwrap_or("").trim()),
-        _ => text(header::HOST.as_str()).map_or((None, None), split_host),
+        _ => own_host.map_or((None, None), split_host),
     };
     let https = if from_proxy {
         match text("x-forwarded-proto") {
@@ -58,7 +61,15 @@ pub fn resolve(
         tls
     };
     let ip = if from_proxy {
-        forwarded_client(text("x-forwarded-for"), trust).or(peer)
+        // Some proxies add a header line of their own instead of appending to the list:
+        // all lines together, in order, are the chain.
+        let chain = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        forwarded_client(Some(chain.as_str()).filter(|c| !c.is_empty()), trust).or(peer)
     } else {
         peer
     };
@@ -155,7 +166,13 @@ pub async fn client_info(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    let info = resolve(request.headers(), peer, &config.proxy, config.tls.is_some());
+    let info = resolve(
+        request.headers(),
+        request.uri(),
+        peer,
+        &config.proxy,
+        config.tls.is_some(),
+    );
     if !host_allowed(info.host.as_deref(), &config.allowed_hosts) {
         tracing::warn!(host = ?info.host, "refused a request for a host not in ALLOWED_HOSTS");
         return (
@@ -211,11 +228,12 @@ mod tests {
             ("x-forwarded-host", "evil.example"),
         ]);
         let trust = ProxyTrust::parse("10.0.0.0/8").unwrap();
-        let info = resolve(&h, Some(ip("203.0.113.5")), &trust, false);
+        let uri = Uri::from_static("/");
+        let info = resolve(&h, &uri, Some(ip("203.0.113.5")), &trust, false);
         assert_eq!(info.ip, Some(ip("203.0.113.5")));
         assert!(!info.https);
         assert_eq!(info.host.as_deref(), Some("blog.example"));
-        let none = resolve(&h, Some(ip("10.0.0.2")), &ProxyTrust::None, false);
+        let none = resolve(&h, &uri, Some(ip("10.0.0.2")), &ProxyTrust::None, false);
         assert_eq!(none.ip, Some(ip("10.0.0.2")));
         assert!(!none.https);
     }
@@ -230,12 +248,39 @@ mod tests {
             ("x-forwarded-host", "Blog.Example"),
         ]);
         let trust = ProxyTrust::parse("10.0.0.0/8, 127.0.0.1").unwrap();
-        let info = resolve(&h, Some(ip("10.0.0.2")), &trust, false);
+        let uri = Uri::from_static("/");
+        let info = resolve(&h, &uri, Some(ip("10.0.0.2")), &trust, false);
         assert_eq!(info.ip, Some(ip("198.51.100.9")));
         assert!(info.https);
         assert_eq!(info.host.as_deref(), Some("blog.example"));
-        let any = resolve(&h, Some(ip("172.17.0.1")), &ProxyTrust::AnyPeer, false);
+        let any = resolve(
+            &h,
+            &uri,
+            Some(ip("172.17.0.1")),
+            &ProxyTrust::AnyPeer,
+            false,
+        );
         assert_eq!(any.ip, Some(ip("10.0.0.3")));
+        // A second header line (HAProxy's way) is part of the chain, not ignored.
+        let mut two = headers(&[("x-forwarded-for", "6.6.6.6")]);
+        two.append("x-forwarded-for", HeaderValue::from_static("198.51.100.4"));
+        let info = resolve(&two, &uri, Some(ip("10.0.0.2")), &trust, false);
+        assert_eq!(info.ip, Some(ip("198.51.100.4")));
+    }
+
+    #[test]
+    fn http2_requests_name_their_host_in_the_uri() {
+        let uri = Uri::from_static("https://blog.example:8443/articles");
+        let info = resolve(
+            &HeaderMap::new(),
+            &uri,
+            Some(ip("203.0.113.5")),
+            &ProxyTrust::None,
+            true,
+        );
+        assert_eq!(info.host.as_deref(), Some("blog.example"));
+        assert_eq!(info.port, Some(8443));
+        assert!(info.https);
     }
 
     #[test]

@@ -53,8 +53,9 @@ pub async fn security_headers(
         format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src {connect}; \
-             object-src 'none'; base-uri 'self'; form-action 'self' https://x.com https://twitter.com; \
-             frame-ancestors 'none'"
+             object-src 'none'; base-uri 'self'; form-action 'self' https://x.com https://twitter.com{providers}; \
+             frame-ancestors 'none'",
+            providers = provider_origins(&state.config),
         )
     } else {
         "default-src 'none'; frame-ancestors 'none'; sandbox".to_owned()
@@ -81,6 +82,17 @@ pub async fn security_headers(
         );
     }
     response
+}
+
+/// The social providers' sign-in pages: the account page's *Link* forms redirect there, and
+/// browsers apply `form-action` to where a form's redirect leads.
+fn provider_origins(config: &crate::config::Config) -> String {
+    [config.google.as_ref(), config.x.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| url::Url::parse(&p.auth_url).ok())
+        .map(|u| format!(" {}", u.origin().ascii_serialization()))
+        .collect()
 }
 
 fn set_default(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value: &str) {

@@ -68,8 +68,23 @@ impl AuthnBackend for Backend {
             .as_ref()
             .and_then(|u| u.password_hash.clone())
             .unwrap_or_else(|| password::dummy_hash().to_owned());
-        let matches = password::verify(creds.password, stored).await?;
-        Ok(user.filter(|u| matches && u.is_active && u.password_hash.is_some()))
+        let upgrade = password::needs_rehash(&stored);
+        let matches = password::verify(creds.password.clone(), stored).await?;
+        let Some(mut user) = user.filter(|u| matches && u.is_active && u.password_hash.is_some())
+        else {
+            return Ok(None);
+        };
+        if upgrade {
+            // An imported Django hash: replace it with argon2 now that we know the password.
+            let rehashed = password::hash(creds.password).await?;
+            repo::set_password(&self.pool, user.id, &rehashed).await?;
+            tracing::info!(
+                user_id = user.id,
+                "upgraded an imported password hash to argon2"
+            );
+            user.password_hash = Some(rehashed);
+        }
+        Ok(Some(user))
     }
 
     /// Inactive users are treated as gone: deactivation ends their sessions at the next request.

@@ -80,9 +80,60 @@ pub async fn hash(password: String) -> Result<String, AppError> {
     })
 }
 
-/// Verifies `password` against a stored PHC hash; a malformed hash counts as a mismatch.
+/// Django's `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`, kept for imported accounts
+/// until their first login re-hashes them with argon2 (what Django itself does on upgrade).
+pub const DJANGO_PBKDF2_PREFIX: &str = "pbkdf2_sha256$";
+
+/// True for hashes that should be replaced by an argon2 one at the next successful login.
+pub fn needs_rehash(stored_hash: &str) -> bool {
+    stored_hash.starts_with(DJANGO_PBKDF2_PREFIX)
+}
+
+/// Checks a Django PBKDF2-SHA256 hash, comparing in constant time. Malformed: no match.
+pub fn verify_django_pbkdf2(password: &str, stored_hash: &str) -> bool {
+    use base64::Engine;
+    let mut parts = stored_hash.split('$');
+    let (Some("pbkdf2_sha256"), Some(iterations), Some(salt), Some(expected), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let Ok(iterations) = iterations.parse::<u32>() else {
+        return false;
+    };
+    // Bounded: a hostile row must not make one login burn minutes of CPU.
+    if !(1..=5_000_000).contains(&iterations) {
+        return false;
+    }
+    let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(expected) else {
+        return false;
+    };
+    if expected.is_empty() || expected.len() > 64 {
+        return false;
+    }
+    let mut derived = vec![0u8; expected.len()];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
+    derived
+        .iter()
+        .zip(&expected)
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
+}
+
+/// Verifies `password` against a stored hash (argon2 PHC, or an imported Django PBKDF2 one);
+/// a malformed hash counts as a mismatch.
 pub async fn verify(password: String, stored_hash: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || match PasswordHash::new(&stored_hash) {
+        _ if needs_rehash(&stored_hash) => verify_django_pbkdf2(&password, &stored_hash),
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
@@ -109,6 +160,41 @@ pub fn dummy_hash() -> &'static str {
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
+}
+
+#[cfg(test)]
+mod django_tests {
+    use super::*;
+
+    /// Made with Django 4.2's `make_password("mocha-ana-2024", salt="abcdefghijklmnopqrstuv")`
+    /// at 1,000 iterations (the format is the same at 600,000).
+    const DJANGO: &str = "pbkdf2_sha256$1000$abcdefghijklmnopqrstuv$";
+
+    #[test]
+    fn django_hashes_verify_and_are_marked_for_rehash() {
+        use base64::Engine;
+        let mut derived = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+            b"mocha-ana-2024",
+            b"abcdefghijklmnopqrstuv",
+            1000,
+            &mut derived,
+        );
+        let stored = format!(
+            "{DJANGO}{}",
+            base64::engine::general_purpose::STANDARD.encode(derived)
+        );
+        assert!(verify_django_pbkdf2("mocha-ana-2024", &stored));
+        assert!(!verify_django_pbkdf2("mocha-ana-2025", &stored));
+        assert!(needs_rehash(&stored));
+        assert!(!verify_django_pbkdf2("x", "pbkdf2_sha256$0$salt$AAAA"));
+        assert!(!verify_django_pbkdf2("x", "pbkdf2_sha256$abc$salt$AAAA"));
+        assert!(!verify_django_pbkdf2(
+            "x",
+            "pbkdf2_sha256$1000$salt$not base64!"
+        ));
+        assert!(!verify_django_pbkdf2("x", "md5$$x"));
+    }
 }
 
 #[cfg(test)]

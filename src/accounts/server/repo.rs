@@ -135,11 +135,19 @@ pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<User>, s
 }
 
 pub async fn mark_email_verified(pool: &PgPool, user_id: i64) -> Result<(), sqlx::Error> {
+    mark_email_verified_in(pool, user_id).await
+}
+
+/// [`mark_email_verified`] on a pool or inside a transaction.
+pub async fn mark_email_verified_in<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
         user_id
     )
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

@@ -30,6 +30,19 @@ const FLOW_KEY: &str = "social.flow";
 pub const PENDING_KEY: &str = "social.pending";
 /// A started flow older than this is refused at the callback.
 const FLOW_MAX_AGE_SECS: i64 = 15 * 60;
+/// A waiting identity older than this is forgotten (a shared computer, a walked-away tab).
+const PENDING_MAX_AGE_SECS: i64 = 10 * 60;
+
+/// The identity waiting in the session, and since when.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Pending {
+    identity: Identity,
+    since: i64,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
 
 #[derive(Deserialize)]
 pub struct StartQuery {
@@ -125,7 +138,7 @@ pub async fn callback(
         Ok(pending) => pending,
         Err(error) => return session_error(error),
     };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = now();
     let Some(pending) = pending.filter(|p| {
         p.provider == provider
             && now - p.started_at <= FLOW_MAX_AGE_SECS
@@ -225,8 +238,12 @@ async fn finish(
 }
 
 async fn keep_pending(auth: &AuthSession, identity: &Identity) -> Result<(), AppError> {
+    let pending = Pending {
+        identity: identity.clone(),
+        since: now(),
+    };
     auth.session
-        .insert(PENDING_KEY, identity.clone())
+        .insert(PENDING_KEY, pending)
         .await
         .map_err(|error| {
             tracing::error!(%error, "cannot keep the pending social identity");
@@ -234,28 +251,49 @@ async fn keep_pending(auth: &AuthSession, identity: &Identity) -> Result<(), App
         })
 }
 
-/// The identity waiting in this session, if any.
+/// The identity waiting in this session, if any (and not too old).
 pub async fn pending_identity(auth: &AuthSession) -> Option<Identity> {
     auth.session
-        .get::<Identity>(PENDING_KEY)
+        .get::<Pending>(PENDING_KEY)
         .await
         .ok()
         .flatten()
+        .filter(|p| now() - p.since <= PENDING_MAX_AGE_SECS)
+        .map(|p| p.identity)
 }
 
-/// After a password login: the identity that was waiting for its owner is linked to them.
+pub async fn forget_pending(auth: &AuthSession) {
+    let _ = auth.session.remove::<serde_json::Value>(PENDING_KEY).await;
+}
+
+/// After a password login: a waiting identity is linked only when the provider vouched for
+/// exactly this account's address (the "log in once to link" case). Any other waiting
+/// identity — an X account, another address, someone else's abandoned attempt on a shared
+/// computer — is forgotten, never attached to whoever logs in next; X is linked explicitly
+/// from the account page instead.
 pub async fn link_pending_after_login(
     pool: &PgPool,
     auth: &AuthSession,
-    user_id: i64,
-) -> Result<Option<SocialProvider>, AppError> {
-    let Some(identity) = pending_identity(auth).await else {
-        return Ok(None);
-    };
-    let _ = auth.session.remove::<Identity>(PENDING_KEY).await;
-    match link_identity(pool, user_id, &identity).await? {
-        LinkOutcome::Linked | LinkOutcome::AlreadyYours => Ok(Some(identity.provider)),
-        _ => Ok(None),
+    user: &User,
+) -> Option<SocialProvider> {
+    let identity = pending_identity(auth).await;
+    forget_pending(auth).await;
+    let identity = identity?;
+    let same_address = identity
+        .verified_email
+        .as_deref()
+        .is_some_and(|email| email.eq_ignore_ascii_case(&user.email));
+    if !same_address {
+        return None;
+    }
+    match link_identity(pool, user.id, &identity).await {
+        Ok(LinkOutcome::Linked | LinkOutcome::AlreadyYours) => Some(identity.provider),
+        Ok(_) => None,
+        Err(error) => {
+            // The login itself succeeded; linking can be done from the account page.
+            tracing::error!(%error, user_id = user.id, "could not link the waiting identity");
+            None
+        }
     }
 }
 
@@ -266,19 +304,31 @@ pub async fn log_in(
     provider: SocialProvider,
     subject: &str,
 ) -> Result<(), AppError> {
-    // Rotates the session id, like a password login.
+    // A fresh session id even when someone else was signed in here (axum-login rotates it
+    // only for anonymous sessions), and nothing left waiting from before.
+    forget_pending(auth).await;
+    auth.session.cycle_id().await.map_err(|error| {
+        tracing::error!(%error, "could not rotate the session id");
+        AppError::Internal
+    })?;
     auth.login(user).await.map_err(|error| {
         tracing::error!(%error, "could not store the social login in the session");
         AppError::Internal
     })?;
-    repo::record_login(&state.pool, user.id).await?;
-    sqlx::query!(
+    // Bookkeeping only: a failure here must not turn a done login into an error page.
+    if let Err(error) = repo::record_login(&state.pool, user.id).await {
+        tracing::warn!(%error, "could not record the login time");
+    }
+    if let Err(error) = sqlx::query!(
         "UPDATE social_accounts SET last_login_at = now() WHERE provider = $1 AND provider_user_id = $2",
         provider.as_str(),
         subject,
     )
     .execute(&state.pool)
-    .await?;
+    .await
+    {
+        tracing::warn!(%error, "could not record the social login time");
+    }
     tracing::info!(
         user_id = user.id,
         provider = provider.as_str(),
