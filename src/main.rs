@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
         Some("worker") => worker(config, &args[1..]).await,
         Some("healthcheck") => healthcheck(&config).await,
         Some("createsuperuser") => createsuperuser(config, &args[1..]).await,
+        Some("import-django") => import_django(config, &args[1..]).await,
         Some("help") | Some("--help") | Some("-h") => {
             println!("{USAGE}");
             Ok(())
@@ -43,7 +44,7 @@ async fn main() -> ExitCode {
 }
 
 const USAGE: &str =
-    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost healthcheck\n       waypost createsuperuser --username NAME --email ADDRESS   (password: WAYPOST_SUPERUSER_PASSWORD or one line on stdin)\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
+    "usage: waypost [serve]\n       waypost worker [--workers N]\n       waypost healthcheck\n       waypost import-django --from POSTGRES_URL [--media-from DIR_OR_URL] [--dry-run]\n       waypost createsuperuser --username NAME --email ADDRESS   (password: WAYPOST_SUPERUSER_PASSWORD or one line on stdin)\n       waypost seed [--articles N] [--writers N] [--travellers N] [--ratings N] [--comments N] [--long-thread N]";
 
 /// `waypost seed`: demo and benchmark data (see `waypost::seed`).
 async fn seed(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
@@ -212,6 +213,52 @@ async fn createsuperuser(
         "Staff account {} created (id {}). Log in and open /admin.",
         user.username, user.id
     );
+    Ok(())
+}
+
+/// `waypost import-django --from <url> [--media-from <dir or URL>] [--dry-run]`: moves the
+/// Django blog's data in, all or nothing (see `waypost::import_django`).
+async fn import_django(config: Config, args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::IsTerminal;
+    let (mut from, mut media_from, mut dry_run) = (None, None, false);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--dry-run" => dry_run = true,
+            "--from" => {
+                from = Some(
+                    rest.next()
+                        .ok_or("--from needs the Django database's URL")?
+                        .clone(),
+                )
+            }
+            "--media-from" => {
+                media_from = Some(
+                    rest.next()
+                        .ok_or("--media-from needs a directory or URL")?
+                        .clone(),
+                )
+            }
+            other => return Err(format!("unknown option {other}\n\n{USAGE}").into()),
+        }
+    }
+    let from = from.ok_or("--from is required: the Django blog's postgres:// URL")?;
+    let pool = waypost::db::connect_and_migrate(&config.database_url).await?;
+    let media_root = match &config.media {
+        waypost::config::MediaConfig::Local { root } => Some(root.clone()),
+        waypost::config::MediaConfig::S3 { .. } => None,
+    };
+    let options = waypost::import_django::ImportOptions {
+        source_url: from,
+        media_from,
+        media_root,
+        dry_run,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let summary = waypost::import_django::run(&pool, &options)
+        .await
+        .map_err(|e| format!("import failed, nothing was changed: {e}"))?;
+    print!("{summary}");
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod feeds;
 pub mod health;
+pub mod legacy;
 pub mod listen;
 pub mod proxy;
 pub mod security;
@@ -74,6 +75,8 @@ pub fn router(state: AppState) -> Router {
             "/media/avatar",
             axum::routing::post(crate::media::upload::avatar).layer(upload_limit),
         )
+        // The Django blog's addresses (after `waypost import-django`).
+        .merge(legacy::routes())
         // Social sign-in (plain redirects and forms: no JavaScript involved).
         .route("/auth/{provider}/start", get(social::start))
         .route("/auth/{provider}/callback", get(social::callback))
