@@ -32,7 +32,7 @@ test('after the import, a traveller logs in with their old password and finds th
   await page.getByLabel('Password', { exact: true }).fill('mocha-chloe-2024');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('navigation', { name: 'Account' })).toContainText('chloe_m');
+  await expect(page.getByRole('navigation', { name: 'Account' })).toContainText('Chloé Martin');
 
   // A bookmark from the old blog still works: /post/1/ → the imported story.
   await page.goto('/post/1/');
