@@ -35,6 +35,25 @@ fn back(headers: &HeaderMap, fallback: &str, done: &str) -> Response {
     Redirect::to(&target).into_response()
 }
 
+/// The end of every action: readers' cached pages are dropped when something changed, then
+/// the browser goes back to the admin page with the confirmation (or gets the error page).
+async fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    fallback: &str,
+    result: Result<&'static str, AppError>,
+) -> Response {
+    match result {
+        Ok(done) => {
+            if !matches!(done, "unchanged" | "self") {
+                crate::cache::invalidate(state).await;
+            }
+            back(headers, fallback, done)
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
 /// Anonymous visitors are sent to log in; everyone else who isn't staff gets 403.
 fn refuse(error: AppError) -> Response {
     match error {
@@ -82,15 +101,8 @@ pub async fn user_action(
         Ok(actor) => actor,
         Err(error) => return refuse(error),
     };
-    match change_user(&state, &actor, id, &action).await {
-        Ok(done) => {
-            if done != "unchanged" {
-                crate::cache::invalidate(&state).await;
-            }
-            back(&headers, "/admin/users", done)
-        }
-        Err(error) => error.into_response(),
-    }
+    let result = change_user(&state, &actor, id, &action).await;
+    finish(&state, &headers, "/admin/users", result).await
 }
 
 async fn change_user(
@@ -191,10 +203,8 @@ pub async fn group_permissions(
         .filter(|(k, _)| k == "permission")
         .map(|(_, v)| v.into_owned())
         .collect();
-    match set_group_permissions(&state, &actor, id, &chosen).await {
-        Ok(done) => back(&headers, "/admin/groups", done),
-        Err(error) => error.into_response(),
-    }
+    let result = set_group_permissions(&state, &actor, id, &chosen).await;
+    finish(&state, &headers, "/admin/groups", result).await
 }
 
 async fn set_group_permissions(
@@ -322,13 +332,7 @@ pub async fn article_action(
         Ok::<_, AppError>(done)
     }
     .await;
-    match result {
-        Ok(done) => {
-            crate::cache::invalidate(&state).await;
-            back(&headers, "/admin/articles", done)
-        }
-        Err(error) => error.into_response(),
-    }
+    finish(&state, &headers, "/admin/articles", result).await
 }
 
 /// `POST /admin/comments/{id}/{hide|show|delete}`
@@ -384,11 +388,5 @@ pub async fn comment_action(
         Ok::<_, AppError>(done)
     }
     .await;
-    match result {
-        Ok(done) => {
-            crate::cache::invalidate(&state).await;
-            back(&headers, "/admin/comments", done)
-        }
-        Err(error) => error.into_response(),
-    }
+    finish(&state, &headers, "/admin/comments", result).await
 }
