@@ -33,10 +33,12 @@ RUN cargo chef prepare --recipe-path recipe.json
 
 FROM chef AS builder
 COPY --from=planner /app/recipe.json recipe.json
-# Dependencies only: this layer is reused until Cargo.toml/Cargo.lock change.
-RUN cargo chef cook --release --features ssr --recipe-path recipe.json \
- && cargo chef cook --profile wasm-release --target wasm32-unknown-unknown --features hydrate \
-      --lib --recipe-path recipe.json
+# Dependencies only: this layer is reused until Cargo.toml/Cargo.lock change. The same
+# features and target directories cargo-leptos uses (server in target/, wasm in target/front).
+RUN cargo chef cook --release --no-default-features --features ssr --bin waypost \
+      --recipe-path recipe.json \
+ && cargo chef cook --profile wasm-release --target wasm32-unknown-unknown \
+      --no-default-features --features hydrate --target-dir target/front --recipe-path recipe.json
 COPY . .
 # Queries are checked against the committed .sqlx/ data: no database needed to build.
 ENV SQLX_OFFLINE=true
