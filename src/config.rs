@@ -80,6 +80,8 @@ pub struct OAuthProvider {
     pub client_id: String,
     pub client_secret: String,
     pub auth_url: String,
+    /// `scheme://host[:port]` of `auth_url`, for the CSP (parsed once, not per response).
+    pub auth_origin: String,
     pub token_url: String,
     /// Google: the OpenID Connect userinfo endpoint; X: `/2/users/me`.
     pub userinfo_url: String,
@@ -129,10 +131,15 @@ fn oauth_provider(
             )),
         }
     };
+    let auth_url = url("AUTH_URL", defaults[0])?;
+    let auth_origin = url::Url::parse(&auth_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
     Ok(Some(OAuthProvider {
         client_id,
         client_secret,
-        auth_url: url("AUTH_URL", defaults[0])?,
+        auth_url,
+        auth_origin,
         token_url: url("TOKEN_URL", defaults[1])?,
         userinfo_url: url("USERINFO_URL", defaults[2])?,
     }))

@@ -90,8 +90,7 @@ fn provider_origins(config: &crate::config::Config) -> String {
     [config.google.as_ref(), config.x.as_ref()]
         .into_iter()
         .flatten()
-        .filter_map(|p| url::Url::parse(&p.auth_url).ok())
-        .map(|u| format!(" {}", u.origin().ascii_serialization()))
+        .map(|p| format!(" {}", p.auth_origin))
         .collect()
 }
 

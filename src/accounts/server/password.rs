@@ -122,11 +122,12 @@ pub fn verify_django_pbkdf2(password: &str, stored_hash: &str) -> bool {
         iterations,
         &mut derived,
     );
-    derived
-        .iter()
-        .zip(&expected)
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-        == 0
+    constant_time_eq(&derived, &expected)
+}
+
+/// Equality that takes as long for a near miss as for a far one (secrets, tokens, states).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Verifies `password` against a stored hash (argon2 PHC, or an imported Django PBKDF2 one);

@@ -12,6 +12,7 @@
 //! silently. X gives no e-mail, so a new X user is asked for one, which is then verified.
 
 use super::oauth::{self, Identity, PendingAuthorization};
+use super::password::constant_time_eq;
 use super::repo::{self, User};
 use super::AuthSession;
 use crate::accounts::login::safe_next;
@@ -80,17 +81,30 @@ pub async fn start(
     begin(&state, provider, &auth, next, None).await
 }
 
+/// The account page's link/unlink forms: a known provider (404 otherwise) and a signed-in
+/// user (else off to log in).
+fn account_page_request(
+    provider: &str,
+    auth: &AuthSession,
+) -> Result<(SocialProvider, User), Box<Response>> {
+    let provider = SocialProvider::parse(provider)
+        .ok_or_else(|| Box::new(AppError::NotFound.into_response()))?;
+    let user = auth
+        .user
+        .clone()
+        .ok_or_else(|| Box::new(Redirect::to("/login?next=/account").into_response()))?;
+    Ok((provider, user))
+}
+
 /// `POST /auth/{provider}/link` (signed in).
 pub async fn link(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     auth: AuthSession,
 ) -> Response {
-    let Some(provider) = SocialProvider::parse(&provider) else {
-        return AppError::NotFound.into_response();
-    };
-    let Some(user) = auth.user.clone() else {
-        return Redirect::to("/login?next=/account").into_response();
+    let (provider, user) = match account_page_request(&provider, &auth) {
+        Ok(request) => request,
+        Err(response) => return *response,
     };
     begin(
         &state,
@@ -145,7 +159,7 @@ pub async fn callback(
             && query
                 .state
                 .as_deref()
-                .is_some_and(|returned| constant_time_eq(returned, &p.state))
+                .is_some_and(|returned| constant_time_eq(returned.as_bytes(), p.state.as_bytes()))
     }) else {
         tracing::warn!(
             provider = provider.as_str(),
@@ -216,7 +230,7 @@ async fn finish(
     if let Some(email) = identity.verified_email.clone() {
         if repo::find_by_email(pool, &email).await?.is_some() {
             keep_pending(auth, &identity).await?;
-            let next = urlencode(&pending.next);
+            let next = crate::articles::model::percent_encode(&pending.next);
             return Ok(to(&format!("/login?next={next}"), "link_required"));
         }
         let display_name = identity.name.chars().take(80).collect::<String>();
@@ -343,11 +357,9 @@ pub async fn unlink(
     Path(provider): Path<String>,
     auth: AuthSession,
 ) -> Response {
-    let Some(provider) = SocialProvider::parse(&provider) else {
-        return AppError::NotFound.into_response();
-    };
-    let Some(user) = auth.user.clone() else {
-        return Redirect::to("/login?next=/account").into_response();
+    let (provider, user) = match account_page_request(&provider, &auth) {
+        Ok(request) => request,
+        Err(response) => return *response,
     };
     match unlink_identity(&state.pool, user.id, provider).await {
         Ok(UnlinkOutcome::Unlinked) => to("/account", "unlinked"),
@@ -618,18 +630,6 @@ pub async fn sign_in_methods(state: &AppState, user_id: i64) -> Result<SignInMet
     })
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,8 +650,8 @@ mod tests {
 
     #[test]
     fn state_comparison() {
-        assert!(constant_time_eq("abc", "abc"));
-        assert!(!constant_time_eq("abc", "abd"));
-        assert!(!constant_time_eq("abc", "abcd"));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 }

@@ -47,8 +47,16 @@ pub async fn audit(
     Ok(())
 }
 
-fn pages(total: i64) -> i64 {
-    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+impl<T> Paged<T> {
+    /// One page of `total` rows, `PAGE_SIZE` a page.
+    fn new(items: Vec<T>, page: i64, total: i64) -> Self {
+        Paged {
+            items,
+            page: page.max(1),
+            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            total,
+        }
+    }
 }
 
 fn offset(page: i64) -> i64 {
@@ -132,9 +140,8 @@ pub async fn users(pool: &PgPool, query: &str, page: i64) -> Result<Paged<AdminU
     )
     .fetch_all(pool)
     .await?;
-    Ok(Paged {
-        items: rows
-            .into_iter()
+    Ok(Paged::new(
+        rows.into_iter()
             .map(|r| AdminUser {
                 id: r.id,
                 username: r.username,
@@ -148,10 +155,9 @@ pub async fn users(pool: &PgPool, query: &str, page: i64) -> Result<Paged<AdminU
                 social: r.social,
             })
             .collect(),
-        page: page.max(1),
-        pages: pages(total),
+        page,
         total,
-    })
+    ))
 }
 
 pub async fn groups(pool: &PgPool) -> Result<GroupsPage, AppError> {
@@ -209,12 +215,7 @@ pub async fn articles(
     )
     .fetch_all(pool)
     .await?;
-    Ok(Paged {
-        items: rows,
-        page: page.max(1),
-        pages: pages(total),
-        total,
-    })
+    Ok(Paged::new(rows, page, total))
 }
 
 pub async fn comments(pool: &PgPool, page: i64) -> Result<Paged<AdminComment>, AppError> {
@@ -235,9 +236,8 @@ pub async fn comments(pool: &PgPool, page: i64) -> Result<Paged<AdminComment>, A
     )
     .fetch_all(pool)
     .await?;
-    Ok(Paged {
-        items: rows
-            .into_iter()
+    Ok(Paged::new(
+        rows.into_iter()
             .map(|r| AdminComment {
                 id: r.id,
                 article_slug: r.slug,
@@ -248,10 +248,9 @@ pub async fn comments(pool: &PgPool, page: i64) -> Result<Paged<AdminComment>, A
                 hidden: r.hidden,
             })
             .collect(),
-        page: page.max(1),
-        pages: pages(total),
+        page,
         total,
-    })
+    ))
 }
 
 pub async fn audit_page(pool: &PgPool, page: i64) -> Result<Paged<AuditEntry>, AppError> {
@@ -267,9 +266,8 @@ pub async fn audit_page(pool: &PgPool, page: i64) -> Result<Paged<AuditEntry>, A
     )
     .fetch_all(pool)
     .await?;
-    Ok(Paged {
-        items: rows
-            .into_iter()
+    Ok(Paged::new(
+        rows.into_iter()
             .map(|r| AuditEntry {
                 when: r.when,
                 actor: r.actor_username,
@@ -282,8 +280,7 @@ pub async fn audit_page(pool: &PgPool, page: i64) -> Result<Paged<AuditEntry>, A
                 detail: r.detail,
             })
             .collect(),
-        page: page.max(1),
-        pages: pages(total),
+        page,
         total,
-    })
+    ))
 }
