@@ -95,7 +95,7 @@ async fn admin_pages_are_for_staff_only() {
         "/admin/comments",
         "/admin/audit",
     ] {
-        let anonymous = w.anonymous.navigate(page).await;
+        let anonymous = w.anonymous.get(page).await;
         assert!(
             anonymous.status.is_redirection(),
             "{page}: {}",
@@ -103,14 +103,14 @@ async fn admin_pages_are_for_staff_only() {
         );
         assert!(location(&anonymous).starts_with("/login"), "{page}");
         for (who, client) in [("traveller", &mut w.traveller), ("writer", &mut w.writer)] {
-            let refused = client.navigate(page).await;
+            let refused = client.get(page).await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who} on {page}");
             assert!(
                 !refused.body.contains("admin-table"),
                 "{who} sees no admin data"
             );
         }
-        let ok = w.staff.navigate(page).await;
+        let ok = w.staff.get(page).await;
         assert_eq!(ok.status, StatusCode::OK, "staff on {page}");
         assert!(ok.body.contains("Admin sections"));
     }
@@ -123,13 +123,8 @@ async fn admin_pages_are_for_staff_only() {
     let refused = w.anonymous.call("admin_dashboard", &[]).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     // Only staff see the Admin link.
-    assert!(w.staff.navigate("/").await.body.contains("href=\"/admin\""));
-    assert!(!w
-        .writer
-        .navigate("/")
-        .await
-        .body
-        .contains("href=\"/admin\""));
+    assert!(w.staff.get("/").await.body.contains("href=\"/admin\""));
+    assert!(!w.writer.get("/").await.body.contains("href=\"/admin\""));
 }
 
 /// Every action, by every role: only staff change anything.
@@ -224,7 +219,7 @@ async fn permission_matrix_for_every_admin_action() {
         .await
         .expect("count");
     assert_eq!(articles, Some(0), "the story was deleted last");
-    let audit_page = w.staff.navigate("/admin/audit").await;
+    let audit_page = w.staff.get("/admin/audit").await;
     assert!(audit_page.body.contains("user.promote"));
     assert!(audit_page.body.contains("sam"));
 }
@@ -274,7 +269,7 @@ async fn promotion_lets_a_traveller_publish_and_emails_them() {
 
     // The promoted user sees Write and can publish.
     assert!(target
-        .navigate("/")
+        .get("/")
         .await
         .body
         .contains("href=\"/articles/new\""));
@@ -282,7 +277,7 @@ async fn promotion_lets_a_traveller_publish_and_emails_them() {
         .publish("First light in Kotor", "Morning over the bay.")
         .await;
     assert_eq!(
-        target.navigate(&format!("/articles/{slug}")).await.status,
+        target.get(&format!("/articles/{slug}")).await.status,
         StatusCode::OK
     );
 
@@ -349,7 +344,7 @@ async fn deactivation_ends_sessions_and_staff_cannot_lock_themselves_out() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let bad_page = staff.navigate("/admin/users?page=abc").await;
+    let bad_page = staff.get("/admin/users?page=abc").await;
     assert_eq!(bad_page.status, StatusCode::BAD_REQUEST);
 }
 
@@ -383,7 +378,7 @@ async fn group_permissions_edited_in_the_admin_apply_at_once() {
         .call("post_comment", &[("article_id", &article), ("body", "Hi")])
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    let page = staff.navigate("/admin/groups").await;
+    let page = staff.get("/admin/groups").await;
     assert!(page.body.contains("Save traveller permissions"));
 }
 
@@ -397,7 +392,7 @@ async fn moderation_hides_and_deletes_what_readers_see() {
         .expect("slug");
     let mut reader = w.app.client();
     assert!(reader
-        .navigate(&format!("/articles/{slug}"))
+        .get(&format!("/articles/{slug}"))
         .await
         .body
         .contains("Lovely!"));
@@ -409,11 +404,11 @@ async fn moderation_hides_and_deletes_what_readers_see() {
         )
         .await;
     assert!(!reader
-        .navigate(&format!("/articles/{slug}"))
+        .get(&format!("/articles/{slug}"))
         .await
         .body
         .contains("Lovely!"));
-    let listed = staff.navigate("/admin/comments").await;
+    let listed = staff.get("/admin/comments").await;
     assert!(listed.body.contains("(hidden)"));
     staff
         .form_post(
@@ -423,11 +418,11 @@ async fn moderation_hides_and_deletes_what_readers_see() {
         )
         .await;
     assert_eq!(
-        reader.navigate(&format!("/articles/{slug}")).await.status,
+        reader.get(&format!("/articles/{slug}")).await.status,
         StatusCode::NOT_FOUND,
         "a draft again"
     );
-    let dashboard = staff.navigate("/admin").await;
+    let dashboard = staff.get("/admin").await;
     assert!(dashboard.body.contains("Drafts"));
     assert!(dashboard.body.contains("article.unpublish"));
 }
@@ -450,7 +445,7 @@ async fn createsuperuser_makes_a_verified_staff_account() {
     let mut editor = app.client();
     let ok = editor.login("editor", "a-long-superuser-password").await;
     assert_eq!(ok.status, StatusCode::OK);
-    assert_eq!(editor.navigate("/admin").await.status, StatusCode::OK);
+    assert_eq!(editor.get("/admin").await.status, StatusCode::OK);
     let taken = waypost::accounts::server::repo::create_superuser(
         app.pool(),
         "Editor",

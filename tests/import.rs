@@ -7,33 +7,12 @@ mod common;
 use axum::http::StatusCode;
 use common::oauth_provider::location;
 use common::TestApp;
-use sqlx::{Connection, Executor, PgPool};
-use std::sync::atomic::{AtomicU64, Ordering};
+use sqlx::PgPool;
 use waypost::import_django::{run, ImportError, ImportOptions, Summary};
-
-static NEXT: AtomicU64 = AtomicU64::new(0);
 
 /// The sample Django database, restored with psql into a database of this test's own.
 async fn django_source() -> String {
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!(
-        "django_sample_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .expect("PostgreSQL");
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-        .await
-        .expect("drop");
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create");
-    admin.close().await.ok();
+    let (base, name) = common::empty_database("django_sample").await;
     let mut url = reqwest::Url::parse(&base).expect("DATABASE_URL");
     url.set_path(&name);
     let dump = format!(
@@ -196,7 +175,7 @@ async fn the_sample_blog_moves_over_completely() {
             .fetch_one(&pool)
             .await
             .expect("post 12");
-    let page = app.client().navigate(&format!("/articles/{slug}")).await;
+    let page = app.client().get(&format!("/articles/{slug}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let body = page
         .body
@@ -296,11 +275,11 @@ async fn old_links_redirect_permanently() {
     .await
     .expect("post 3");
     for path in ["/post/3/", "/post/3"] {
-        let response = browser.navigate(path).await;
+        let response = browser.get(path).await;
         assert_eq!(response.status, StatusCode::PERMANENT_REDIRECT, "{path}");
         assert_eq!(location(&response), format!("/articles/{slug}"));
     }
-    let ana = browser.navigate("/users/profile/2/").await;
+    let ana = browser.get("/users/profile/2/").await;
     assert_eq!(ana.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(location(&ana), "/authors/ana.silva");
     for (old, new) in [
@@ -310,21 +289,21 @@ async fn old_links_redirect_permanently() {
         ("/accounts/logout/", "/logout"),
         ("/accounts/password/reset/", "/password-reset"),
     ] {
-        let response = browser.navigate(old).await;
+        let response = browser.get(old).await;
         assert_eq!(response.status, StatusCode::PERMANENT_REDIRECT, "{old}");
         assert_eq!(location(&response), new);
     }
     assert_eq!(
-        browser.navigate("/post/999/").await.status,
+        browser.get("/post/999/").await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        browser.navigate("/post/abc/").await.status,
+        browser.get("/post/abc/").await.status,
         StatusCode::NOT_FOUND
     );
     // The inactive user's old profile link leads nowhere.
     assert_eq!(
-        browser.navigate("/users/profile/6/").await.status,
+        browser.get("/users/profile/6/").await.status,
         StatusCode::NOT_FOUND
     );
 }

@@ -101,33 +101,33 @@ async fn a_forged_or_replayed_state_is_rejected() {
     let mut browser = app.client();
 
     // Forged: the state in the callback isn't the one this session started with.
-    let start = browser.navigate("/auth/google/start").await;
+    let start = browser.get("/auth/google/start").await;
     let callback = authorize(&start).await;
     let forged = callback.replace("state=", "state=forged");
-    let refused = browser.navigate(&forged).await;
+    let refused = browser.get(&forged).await;
     assert_eq!(location(&refused), "/login?social=expired");
     assert!(browser.current_user().await.is_null(), "not signed in");
 
     // A callback without a started flow (another browser's link) is refused too.
-    let start = browser.navigate("/auth/google/start").await;
+    let start = browser.get("/auth/google/start").await;
     let callback = authorize(&start).await;
     let mut stranger = app.client();
-    let refused = stranger.navigate(&callback).await;
+    let refused = stranger.get(&callback).await;
     assert_eq!(location(&refused), "/login?social=expired");
     assert!(stranger.current_user().await.is_null());
 
     // Replayed: the first use signs in, the second finds nothing to match.
-    let ok = browser.navigate(&callback).await;
+    let ok = browser.get(&callback).await;
     assert_eq!(location(&ok), "/account?welcome=1");
-    let replay = browser.navigate(&callback).await;
+    let replay = browser.get(&callback).await;
     assert_eq!(location(&replay), "/login?social=expired");
 
     // A state for one provider doesn't answer another's callback.
-    let start = browser.navigate("/auth/google/start").await;
+    let start = browser.get("/auth/google/start").await;
     let callback = authorize(&start).await;
     let crossed = callback.replace("/auth/google/", "/auth/x/");
     assert_eq!(
-        location(&browser.navigate(&crossed).await),
+        location(&browser.get(&crossed).await),
         "/login?social=expired"
     );
 }
@@ -164,7 +164,7 @@ async fn an_existing_account_is_linked_only_after_its_password_login() {
         social_rows(&app, bea).await.is_empty(),
         "nothing linked yet"
     );
-    let page = browser.navigate("/login?social=link_required").await;
+    let page = browser.get("/login?social=link_required").await;
     assert!(page.body.contains("Log in with its password once to link"));
 
     // A wrong password links nothing.
@@ -221,7 +221,7 @@ async fn x_gives_no_email_so_the_new_user_is_asked_for_one() {
         "users.read tweet.read"
     );
 
-    let page = browser.navigate("/auth/complete").await;
+    let page = browser.get("/auth/complete").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("You signed in with X as Cato"));
     assert!(
@@ -264,7 +264,7 @@ async fn x_gives_no_email_so_the_new_user_is_asked_for_one() {
     assert!(queued.ready >= 1, "a confirmation e-mail is queued");
 
     // The page has nothing to finish any more.
-    let after = browser.navigate("/auth/complete").await;
+    let after = browser.get("/auth/complete").await;
     assert!(after.body.contains("no sign-up waiting"));
 }
 
@@ -283,10 +283,10 @@ async fn linking_and_unlinking_from_the_account_page() {
         .await;
     let start = dana.form_post("/auth/x/link", "", "/account").await;
     let callback = authorize(&start).await;
-    let linked = dana.navigate(&callback).await;
+    let linked = dana.get(&callback).await;
     assert_eq!(location(&linked), "/account?social=linked");
     assert_eq!(social_rows(&app, dana_id).await, ["x"]);
-    let account = dana.navigate("/account?social=linked").await;
+    let account = dana.get("/account?social=linked").await;
     assert!(
         account.body.contains("linked as Dana"),
         "listed on the account page"
@@ -297,10 +297,7 @@ async fn linking_and_unlinking_from_the_account_page() {
     let mut eli = app.user("eli", None).await;
     let start = eli.form_post("/auth/x/link", "", "/account").await;
     let callback = authorize(&start).await;
-    assert_eq!(
-        location(&eli.navigate(&callback).await),
-        "/account?social=taken"
-    );
+    assert_eq!(location(&eli.get(&callback).await), "/account?social=taken");
     assert!(social_rows(&app, user_id(&app, "eli").await)
         .await
         .is_empty());
@@ -343,7 +340,7 @@ async fn the_last_way_to_sign_in_cannot_be_unlinked() {
         .await;
     let start = fay.form_post("/auth/x/link", "", "/account").await;
     let callback = authorize(&start).await;
-    fay.navigate(&callback).await;
+    fay.get(&callback).await;
     assert_eq!(social_rows(&app, id).await, ["google", "x"]);
     let ok = fay.form_post("/auth/google/unlink", "", "/account").await;
     assert_eq!(location(&ok), "/account?social=unlinked");
@@ -375,16 +372,16 @@ async fn deactivated_accounts_and_unconfigured_providers() {
     assert!(gus.current_user().await.is_null());
 
     // The login page offers the configured providers...
-    let login = app.client().navigate("/login").await;
+    let login = app.client().get("/login").await;
     assert!(login.body.contains("Continue with Google"));
     assert!(login.body.contains("Continue with X"));
     // ...and a site without credentials offers none and refuses to start.
     let plain = TestApp::new(common::test_pool().await).await;
-    let login = plain.client().navigate("/login").await;
+    let login = plain.client().get("/login").await;
     assert!(!login.body.contains("Continue with"));
-    let start = plain.client().navigate("/auth/google/start").await;
+    let start = plain.client().get("/auth/google/start").await;
     assert_eq!(location(&start), "/login?social=not_configured");
-    let unknown = plain.client().navigate("/auth/myspace/start").await;
+    let unknown = plain.client().get("/auth/myspace/start").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
@@ -393,7 +390,7 @@ async fn a_denied_authorization_changes_nothing() {
     let provider = LocalProvider::start();
     let app = app_with(&provider).await;
     let mut browser = app.client();
-    let start = browser.navigate("/auth/google/start").await;
+    let start = browser.get("/auth/google/start").await;
     let callback = authorize(&start).await;
     let state = callback
         .split('&')
@@ -402,7 +399,7 @@ async fn a_denied_authorization_changes_nothing() {
         .expect("state")
         .to_owned();
     let denied = browser
-        .navigate(&format!(
+        .get(&format!(
             "/auth/google/callback?error=access_denied&state={state}"
         ))
         .await;
@@ -438,7 +435,7 @@ async fn an_abandoned_identity_is_never_attached_to_the_next_login() {
     );
     assert!(
         shared
-            .navigate("/auth/complete")
+            .get("/auth/complete")
             .await
             .body
             .contains("no sign-up waiting"),
@@ -524,7 +521,7 @@ async fn the_csp_lets_link_forms_reach_the_providers() {
     let provider = LocalProvider::start();
     let app = app_with(&provider).await;
     let mut kim = app.user("kim", None).await;
-    let page = kim.navigate("/account").await;
+    let page = kim.get("/account").await;
     let csp = page.header("content-security-policy").expect("csp");
     let form_action = csp
         .split(';')

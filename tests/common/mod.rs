@@ -316,26 +316,7 @@ static NEXT_DATABASE: AtomicU64 = AtomicU64::new(0);
 /// test then hangs forever. Seen a few times; this harness avoids the shared pool.)
 /// Databases are named `waypost_test_<pid>_<n>`; `scripts/test` drops old ones.
 pub async fn test_pool() -> PgPool {
-    use sqlx::{Connection, Executor};
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!(
-        "waypost_test_{}_{}",
-        std::process::id(),
-        NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
-    );
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .expect("PostgreSQL is running (DATABASE_URL)");
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-        .await
-        .expect("drop old test database");
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create test database");
-    admin.close().await.ok();
+    let (base, name) = empty_database("waypost_test").await;
     let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&base)
         .expect("DATABASE_URL parses")
         .database(&name)
@@ -351,4 +332,30 @@ pub async fn test_pool() -> PgPool {
         .await
         .expect("migrations apply");
     pool
+}
+
+/// A new, empty database `<prefix>_<pid>_<n>` on the server of `DATABASE_URL`: returns that
+/// server's URL and the database's name.
+pub async fn empty_database(prefix: &str) -> (String, String) {
+    use sqlx::{Connection, Executor};
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("PostgreSQL is running (DATABASE_URL)");
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await
+        .expect("drop old test database");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    (base, name)
 }

@@ -140,16 +140,6 @@ pub async fn authorize(start: &TestResponse) -> String {
 }
 
 impl Client {
-    /// A browser navigation (GET with cookies, no redirects followed).
-    pub async fn navigate(&mut self, path: &str) -> TestResponse {
-        let request = Request::get(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ACCEPT, "text/html")
-            .body(Body::empty())
-            .expect("request");
-        self.send(request).await
-    }
-
     /// A plain HTML form POST from one of Waypost's pages.
     pub async fn form_post(&mut self, path: &str, body: &str, referer: &str) -> TestResponse {
         let request = Request::post(path)
@@ -167,9 +157,9 @@ impl Client {
     /// Signs in (or up) with a provider end to end; returns the callback's response.
     pub async fn social_login(&mut self, provider: &str) -> TestResponse {
         let start = self
-            .navigate(&format!("/auth/{provider}/start?next=/writers"))
+            .get(&format!("/auth/{provider}/start?next=/writers"))
             .await;
         let callback = authorize(&start).await;
-        self.navigate(&callback).await
+        self.get(&callback).await
     }
 }
