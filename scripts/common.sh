@@ -42,7 +42,10 @@ ensure_toolchain() {
     cargo install cargo-nextest --locked
   fi
   command -v node >/dev/null || { log "installing Node.js"; apt_install nodejs npm; }
-  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+  # Reinstalled when package-lock.json changed since the last install (a new package, such as
+  # the local OAuth provider the tests start, must not be missing on an older checkout).
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+     || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     log "installing browser-test tools and wasm-opt (npm)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
