@@ -74,6 +74,25 @@ ensure_hadolint() {
   export PATH="$PATH:$venv/bin"
 }
 
+# The API's outside test suites: Hurl (crates.io, built against libcurl) for the RealWorld
+# collection, schemathesis (PyPI) for the OpenAPI document.
+HURL_VERSION="8.0.1"
+SCHEMATHESIS_VERSION="4.*"
+ensure_api_tools() {
+  if ! hurl --version 2>/dev/null | grep -q "hurl $HURL_VERSION"; then
+    log "installing hurl $HURL_VERSION (takes a few minutes once)"
+    apt_install libcurl4-openssl-dev libxml2-dev libclang-dev pkg-config
+    cargo install hurl --locked --version "$HURL_VERSION"
+  fi
+  local venv=/var/tmp/waypost-venv
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    log "installing schemathesis (PyPI)"
+    "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export PATH="$PATH:$venv/bin"
+}
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || { log "installing chromium"; apt_install chromium; }
 }

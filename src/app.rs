@@ -20,6 +20,7 @@ use crate::admin::pages::{
     AdminUsersPage,
 };
 use crate::articles::editor::{EditArticlePage, NewArticlePage};
+use crate::articles::following::FollowingPage;
 use crate::articles::list::{HomePage, TagPage};
 use crate::articles::search::SearchPage;
 use crate::articles::view::ArticlePage;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/articles/:slug") view=ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/writers") view=WritersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/following") view=FollowingPage ssr=SsrMode::Async/>
                     <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

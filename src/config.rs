@@ -71,6 +71,30 @@ pub struct Config {
     /// Social sign-in providers with credentials; one without shows no button.
     pub google: Option<OAuthProvider>,
     pub x: Option<OAuthProvider>,
+    /// The group every new account joins (`SIGNUP_GROUP`, default `traveller`).
+    pub signup_group: String,
+    /// `strict` (default: 10+ characters, no common or one-character passwords, none
+    /// containing the username) or `basic` (NIST 800-63B's floor: 8 to 128 characters).
+    pub password_policy: PasswordPolicy,
+    pub api: ApiConfig,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordPolicy {
+    Strict,
+    Basic,
+}
+
+/// The JSON API under `/api`.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Lifetime of the JWTs that login and registration hand out (`API_JWT_TTL_HOURS`).
+    pub jwt_ttl_secs: u64,
+    /// Requests per minute per token, or per client address without one (`API_RATE_LIMIT`).
+    pub requests_per_minute: u64,
+    /// Origins whose browser pages may call the API (`CORS_ALLOWED_ORIGINS`, comma-separated,
+    /// `*` for any; empty: same-origin only).
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// An OAuth 2.0 provider's client credentials and endpoints. The endpoints default to the
@@ -481,6 +505,24 @@ impl Config {
             )?,
             tls,
             proxy,
+            signup_group: get("SIGNUP_GROUP").unwrap_or_else(|| "traveller".to_owned()),
+            password_policy: match get("PASSWORD_POLICY").as_deref() {
+                None | Some("strict") => PasswordPolicy::Strict,
+                Some("basic") => PasswordPolicy::Basic,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "PASSWORD_POLICY",
+                        format!("expected strict or basic, got {other:?}"),
+                    ))
+                }
+            },
+            api: ApiConfig {
+                jwt_ttl_secs: parse_number(&get, "API_JWT_TTL_HOURS", 24 * 7, 1, 24 * 365)? as u64
+                    * 3600,
+                requests_per_minute: parse_number(&get, "API_RATE_LIMIT", 300, 1, 1_000_000)?
+                    as u64,
+                cors_allowed_origins: cors_origins(get("CORS_ALLOWED_ORIGINS").as_deref())?,
+            },
         })
     }
 
@@ -488,6 +530,37 @@ impl Config {
     pub fn production(&self) -> bool {
         !self.development
     }
+}
+
+/// `https://app.example, http://localhost:5173` → exact origins (scheme://host[:port]).
+fn cors_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let mut origins = Vec::new();
+    for origin in raw.unwrap_or_default().split([',', ' ']).map(str::trim) {
+        if origin.is_empty() {
+            continue;
+        }
+        if origin == "*" {
+            origins.push(origin.to_owned());
+            continue;
+        }
+        let parsed = url::Url::parse(origin).map_err(|e| {
+            ConfigError::new(
+                "CORS_ALLOWED_ORIGINS",
+                format!("{origin:?} is not a URL ({e})"),
+            )
+        })?;
+        let serialized = parsed.origin().ascii_serialization();
+        if !matches!(parsed.scheme(), "http" | "https")
+            || serialized != origin.trim_end_matches('/')
+        {
+            return Err(ConfigError::new(
+                "CORS_ALLOWED_ORIGINS",
+                format!("{origin:?} must be an origin like https://app.example (no path)"),
+            ));
+        }
+        origins.push(serialized);
+    }
+    Ok(origins)
 }
 
 fn flag(
@@ -807,6 +880,38 @@ mod tests {
             plain.http_redirect_port, None,
             "no redirect listener without TLS"
         );
+    }
+
+    #[test]
+    fn api_settings() {
+        let defaults = Config::from_vars(vars(&[])).expect("defaults");
+        assert_eq!(defaults.signup_group, "traveller");
+        assert_eq!(defaults.password_policy, PasswordPolicy::Strict);
+        assert!(defaults.api.cors_allowed_origins.is_empty());
+        assert_eq!(defaults.api.jwt_ttl_secs, 7 * 24 * 3600);
+        let set = Config::from_vars(vars(&[
+            ("SIGNUP_GROUP", "writer"),
+            ("PASSWORD_POLICY", "basic"),
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://app.example, http://localhost:5173",
+            ),
+        ]))
+        .expect("set");
+        assert_eq!(set.signup_group, "writer");
+        assert_eq!(set.password_policy, PasswordPolicy::Basic);
+        assert_eq!(
+            set.api.cors_allowed_origins,
+            ["https://app.example", "http://localhost:5173"]
+        );
+        let err = Config::from_vars(vars(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://app.example/path",
+        )]))
+        .unwrap_err();
+        assert_eq!(err.variable, "CORS_ALLOWED_ORIGINS");
+        let err = Config::from_vars(vars(&[("PASSWORD_POLICY", "none")])).unwrap_err();
+        assert_eq!(err.variable, "PASSWORD_POLICY");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod engagement;
 pub mod error;
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod config;

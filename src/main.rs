@@ -200,7 +200,14 @@ async fn createsuperuser(
     let mut errors = FieldErrors::new();
     check_username(&username, &mut errors);
     check_email(&email, &mut errors);
-    password::check_policy(&secret, &username, &email, "password", &mut errors);
+    password::check_policy(
+        config.password_policy,
+        &secret,
+        &username,
+        &email,
+        "password",
+        &mut errors,
+    );
     if let Err(error) = errors.into_result() {
         return Err(format!("not created: {error}").into());
     }

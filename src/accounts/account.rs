@@ -150,8 +150,10 @@ pub async fn change_password(
                 "That is not your current password.",
             ));
         }
+        let state = app_state()?;
         let mut errors = crate::error::FieldErrors::new();
         password::check_policy(
+            state.config.password_policy,
             &new_password,
             &user.username,
             &user.email,
@@ -163,7 +165,6 @@ pub async fn change_password(
         }
         errors.into_result()?;
         let hash = password::hash(new_password).await?;
-        let state = app_state()?;
         repo::set_password(&state.pool, user.id, &hash).await?;
         // The session's auth hash derives from the password hash: log in again with the new
         // one so this session survives while every other session ends.
@@ -183,6 +184,7 @@ pub async fn change_password(
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let profile = Resource::new_blocking(|| (), |_| get_own_profile());
+    let tokens = super::api_tokens::api_tokens_resource();
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
@@ -253,6 +255,7 @@ pub fn AccountPage() -> impl IntoView {
                                     </form>
                                 </div>
                                 <super::social::SignInMethodsSection/>
+                                <super::api_tokens::ApiTokensSection tokens/>
                                 <div class="card">
                                     <h2>"Password"</h2>
                                     <PasswordForm/>

@@ -118,7 +118,14 @@ pub async fn reset_password(
             return Err(expired());
         }
         let mut errors = FieldErrors::new();
-        passwords::check_policy(&password, "", "", "password", &mut errors);
+        passwords::check_policy(
+            state.config.password_policy,
+            &password,
+            "",
+            "",
+            "password",
+            &mut errors,
+        );
         if password != password_confirm {
             errors.add("password_confirm", "The two passwords don't match.");
         }

@@ -29,7 +29,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
 
 #[cfg(feature = "ssr")]
 async fn log_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, client_ip, rate_limit, repo, Credentials};
+    use super::server::{app_state, auth_session, client_ip, repo, sign_in};
     use crate::error::FieldErrors;
 
     let login = login.trim().to_owned();
@@ -43,41 +43,18 @@ async fn log_in(login: String, password: String, next: Option<String>) -> Result
     errors.into_result()?;
 
     let state = app_state()?;
-    let account_key = state.redis_key(&["rl", "login", "account", &login.to_lowercase()]);
-    let ip_key = state.redis_key(&["rl", "login", "ip", &client_ip()]);
-    let account_limit = rate_limit::Limit {
-        max: state.config.login_attempts_per_account,
-        window_secs: state.config.login_window_secs,
-    };
-    let ip_limit = rate_limit::Limit {
-        max: state.config.login_attempts_per_ip,
-        window_secs: state.config.login_window_secs,
-    };
-    rate_limit::check(&state.redis, &account_key, &account_limit).await?;
-    rate_limit::check(&state.redis, &ip_key, &ip_limit).await?;
-
-    let mut auth = auth_session().await?;
-    let user = auth
-        .authenticate(Credentials { login, password })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "authentication failed to run");
-            AppError::Internal
-        })?;
-    let Some(user) = user else {
-        rate_limit::hit(&state.redis, &account_key, &account_limit).await?;
-        rate_limit::hit(&state.redis, &ip_key, &ip_limit).await?;
+    let Some(user) = sign_in::attempt(&state, &client_ip(), login, password).await? else {
         return Err(AppError::invalid(
             "password",
             "That e-mail/username and password don't match an active account. Check them and try again.",
         ));
     };
+    let mut auth = auth_session().await?;
     // `login` rotates the session id, so a session fixed before login is useless.
     auth.login(&user).await.map_err(|e| {
         tracing::error!(error = %e, "could not store the login in the session");
         AppError::Internal
     })?;
-    rate_limit::reset(&state.redis, &account_key).await?;
     repo::record_login(&state.pool, user.id).await?;
     tracing::info!(user_id = user.id, "user logged in");
     // A social identity that was waiting for proof of ownership (same e-mail) is linked now.

@@ -2,6 +2,7 @@
 //! Pages and their server functions live together; queries and auth plumbing are in `server`.
 
 pub mod account;
+pub mod api_tokens;
 pub mod email_links;
 pub mod login;
 pub mod model;

@@ -10,23 +10,56 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuthorPageData {
     pub profile: PublicProfile,
     /// Absolute profile URL, for sharing and the canonical link.
     pub url: String,
+    pub followers: i64,
+    /// Whether the signed-in reader follows them (`None`: nobody signed in, or it's you).
+    pub following: Option<bool>,
+    /// The newest articles they favourited.
+    pub favorites: Vec<crate::articles::model::ArticleCard>,
 }
+
+/// How many favourites an author page lists.
+pub const PROFILE_FAVORITES: i64 = 6;
 
 #[server(prefix = "/sfn", endpoint = "author_profile")]
 pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
-    use super::server::{app_state, repo};
+    use super::server::{app_state, auth_session, follows, repo};
+    use crate::articles::model::Sort;
+    use crate::articles::server::repo::{list_published, ListFilter};
     async {
         let state = app_state()?;
         let profile = repo::public_profile(&state.pool, &username)
             .await?
             .ok_or(AppError::NotFound)?;
         let url = format!("{}/authors/{}", state.config.site_url, profile.username);
-        Ok(AuthorPageData { profile, url })
+        let author_id = repo::find_by_login(&state.pool, &profile.username)
+            .await?
+            .map(|u| u.id)
+            .ok_or(AppError::NotFound)?;
+        let viewer = auth_session().await?.user.map(|u| u.id);
+        let following = match viewer {
+            Some(viewer) if viewer != author_id => {
+                Some(follows::is_following(&state.pool, viewer, author_id).await?)
+            }
+            _ => None,
+        };
+        let filter = ListFilter {
+            favorited_by: Some(&profile.username),
+            ..Default::default()
+        };
+        let (favorites, _) =
+            list_published(&state.pool, &filter, Sort::Newest, PROFILE_FAVORITES, 0).await?;
+        Ok(AuthorPageData {
+            followers: follows::follower_count(&state.pool, author_id).await?,
+            following,
+            favorites,
+            profile,
+            url,
+        })
     }
     .await
     .map_err(AppError::with_status)
@@ -50,12 +83,18 @@ pub fn AuthorPage() -> impl IntoView {
                         let base = format!("/authors/{}", data.profile.username);
                         let href = move |n: i64| href_with(&base, &[("page", (n > 1).then(|| n.to_string()))]);
                         view! {
-                            <ProfileView profile=data.profile url=data.url/>
+                            <ProfileView profile=data.profile url=data.url followers=data.followers following=data.following/>
                             <section class="author-stories" aria-labelledby="author-stories-heading">
                                 <h2 id="author-stories-heading">"Stories"</h2>
                                 <ArticleList items=page.items empty="No published stories yet."/>
                                 <Pagination page=page.page total_pages=page.total_pages href/>
                             </section>
+                            {(!data.favorites.is_empty()).then(|| view! {
+                                <section class="author-stories" aria-labelledby="author-favorites-heading">
+                                    <h2 id="author-favorites-heading">"Favourites"</h2>
+                                    <ArticleList items=data.favorites empty=""/>
+                                </section>
+                            })}
                         }
                         .into_any()
                     }
@@ -67,7 +106,30 @@ pub fn AuthorPage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileView(profile: PublicProfile, url: String) -> impl IntoView {
+fn ProfileView(
+    profile: PublicProfile,
+    url: String,
+    followers: i64,
+    following: Option<bool>,
+) -> impl IntoView {
+    let follow = match following {
+        // A plain form: works without JavaScript and adds nothing to the bundle.
+        Some(on) => view! {
+            <form class="inline-form" method="post" action=format!("/authors/{}/follow", profile.username)>
+                <input type="hidden" name="on" value=if on { "false" } else { "true" }/>
+                <button type="submit" class="button" aria-pressed=if on { "true" } else { "false" }>
+                    {if on { "Following" } else { "Follow" }}
+                </button>
+            </form>
+        }
+        .into_any(),
+        None => ().into_any(),
+    };
+    let followers = if followers == 1 {
+        "1 follower".to_owned()
+    } else {
+        format!("{followers} followers")
+    };
     let name = profile.name().to_owned();
     let share = share_on_x_url(&format!("{name} writes about travel on Waypost"), &url);
     let description = if profile.bio.is_empty() {
@@ -101,6 +163,7 @@ fn ProfileView(profile: PublicProfile, url: String) -> impl IntoView {
                         <span>"@"{profile.username.clone()}</span>
                         {profile.is_writer.then(|| view! { <span class="badge">"Writer"</span> })}
                         <span>"Joined "{profile.joined.clone()}</span>
+                        <span>{followers}</span>
                     </p>
                     <p class="profile-meta">
                         {profile.x_handle.clone().map(|handle| view! {
@@ -110,7 +173,10 @@ fn ProfileView(profile: PublicProfile, url: String) -> impl IntoView {
                             <a href=site.clone() rel="me noopener nofollow" target="_blank">{site.clone()}</a>
                         })}
                     </p>
-                    <p><a class="button button--quiet" href=share target="_blank" rel="noopener noreferrer">"Share on X"</a></p>
+                    <div class="article__actions">
+                        {follow}
+                        <a class="button button--quiet" href=share target="_blank" rel="noopener noreferrer">"Share on X"</a>
+                    </div>
                 </div>
             </header>
             <div class="prose">

@@ -93,48 +93,22 @@ async fn sign_up(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, emails, password as passwords, repo};
+    use super::server::{app_state, auth_session, registration};
 
-    let username = username.trim().to_owned();
-    let email = email.trim().to_owned();
-    let display_name = display_name.unwrap_or_default().trim().to_owned();
+    let state = app_state()?;
+    let registration = registration::Registration {
+        username: username.trim().to_owned(),
+        email: email.trim().to_owned(),
+        display_name: display_name.unwrap_or_default().trim().to_owned(),
+        password,
+    };
     let mut errors = FieldErrors::new();
-    check_username(&username, &mut errors);
-    check_email(&email, &mut errors);
-    if display_name.chars().count() > MAX_DISPLAY_NAME {
-        errors.add(
-            "display_name",
-            format!("Use at most {MAX_DISPLAY_NAME} characters."),
-        );
-    }
-    passwords::check_policy(&password, &username, &email, "password", &mut errors);
-    if password != password_confirm {
+    registration.check(&state.config, &mut errors);
+    if registration.password != password_confirm {
         errors.add("password_confirm", "The two passwords don't match.");
     }
     errors.into_result()?;
-
-    let state = app_state()?;
-    let password_hash = passwords::hash(password).await?;
-    let user = repo::create_user(
-        &state.pool,
-        repo::NewUser {
-            username,
-            email,
-            password_hash: Some(password_hash),
-            display_name: display_name.clone(),
-            email_verified: false,
-        },
-    )
-    .await?;
-    tracing::info!(user_id = user.id, "new account");
-    let name = if display_name.is_empty() {
-        &user.username
-    } else {
-        &display_name
-    };
-    // The account exists either way; a verification e-mail that couldn't be queued can be
-    // sent again from the account page.
-    let _ = emails::verification(&state, user.id, &user.email, name).await;
+    let user = registration.create(&state).await?;
     let mut auth = auth_session().await?;
     auth.login(&user).await.map_err(|e| {
         tracing::error!(error = %e, "could not log in the new account");

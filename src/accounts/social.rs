@@ -201,6 +201,7 @@ async fn complete_signup(email: String, username: String) -> Result<(), AppError
         false,
         &display_name,
         Some(&username),
+        &state.config.signup_group,
     )
     .await?
     {

@@ -73,11 +73,10 @@ pub async fn save_article(
     intent: String,
 ) -> Result<String, AppError> {
     use crate::accounts::server::app_state;
-    use crate::articles::server::{self as articles, render, repo, Actor};
-    use crate::error::FieldErrors;
+    use crate::articles::server::write::{save, ArticleInput};
+    use crate::articles::server::Actor;
     async {
         let actor = Actor::current().await?;
-        let user = actor.require("article.create")?.clone();
         let publish = match intent.as_str() {
             "publish" => true,
             "draft" => false,
@@ -87,100 +86,24 @@ pub async fn save_article(
                 ))
             }
         };
-        if publish && !actor.can("article.publish") {
-            return Err(AppError::Forbidden);
-        }
         let state = app_state()?;
-        let existing = match id {
-            Some(id) => {
-                let ownership = repo::ownership(&state.pool, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                if !actor.can_edit(&ownership.author_ids) {
-                    return Err(AppError::Forbidden);
-                }
-                Some(ownership)
-            }
-            None => None,
-        };
-
-        let title = title.trim();
-        let summary = summary.trim();
-        let cover_image = cover_image.trim();
-        let cover_alt = cover_alt.trim();
-        let mut errors = FieldErrors::new();
-        if title.is_empty() {
-            errors.add("title", "Give your story a title.");
-        } else if title.chars().count() > articles::MAX_TITLE {
-            errors.add(
-                "title",
-                format!("Keep the title under {} characters.", articles::MAX_TITLE),
-            );
-        }
-        if summary.chars().count() > articles::MAX_SUMMARY {
-            errors.add(
-                "summary",
-                format!(
-                    "Keep the summary under {} characters.",
-                    articles::MAX_SUMMARY
-                ),
-            );
-        }
-        if body.len() > articles::MAX_BODY_BYTES {
-            errors.add(
-                "body",
-                format!(
-                    "The story is too long: the limit is {} KB of text.",
-                    articles::MAX_BODY_BYTES / 1000
-                ),
-            );
-        } else if publish && body.trim().is_empty() {
-            errors.add("body", "Write something before publishing.");
-        }
-        let tags = articles::parse_tags(&tags, &mut errors);
-        articles::check_cover(cover_image, cover_alt, &mut errors);
-        errors.into_result()?;
-
-        let rendered = render::render_article(&body);
-        let content = repo::NewContent {
-            title,
-            summary,
-            body_md: &body,
-            body_html: &rendered.html,
-            toc: &rendered.toc,
-            reading_minutes: rendered.reading_minutes,
-            cover_image: (!cover_image.is_empty()).then_some(cover_image),
-            cover_alt,
-            publish,
-        };
-        let slug = articles::unique_slug(&state.pool, title, id).await?;
-        let mut tx = state.pool.begin().await?;
-        let article_id = match existing {
-            Some(_) => {
-                let id = id.ok_or(AppError::Internal)?;
-                repo::update(&mut tx, id, &slug, &content, Some(publish)).await?;
-                id
-            }
-            None => repo::insert(&mut tx, user.id, &slug, &content)
-                .await
-                .map_err(|e| {
-                    if crate::db::is_unique_violation(&e, "articles_slug_key") {
-                        AppError::conflict(
-                            "title",
-                            "Another story just took this address. Save again.",
-                        )
-                    } else {
-                        e.into()
-                    }
-                })?,
-        };
-        repo::set_tags(&mut tx, article_id, &tags).await?;
-        repo::refresh_author_names(&mut *tx, &[article_id]).await?;
-        tx.commit().await?;
-        tracing::info!(article_id, user_id = user.id, publish, "article saved");
-        crate::cache::invalidate_current().await;
-        leptos_axum::redirect(&format!("/articles/{slug}"));
-        Ok(slug)
+        let saved = save(
+            &state,
+            &actor,
+            ArticleInput {
+                id,
+                title: &title,
+                summary: &summary,
+                body: &body,
+                tag_names: tags.split(',').collect(),
+                cover_image: &cover_image,
+                cover_alt: &cover_alt,
+                publish,
+            },
+        )
+        .await?;
+        leptos_axum::redirect(&format!("/articles/{}", saved.slug));
+        Ok(saved.slug)
     }
     .await
     .map_err(AppError::with_status)

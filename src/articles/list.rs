@@ -41,6 +41,7 @@ pub async fn list_articles(
         let filter = ListFilter {
             author: author.as_deref().filter(|a| !a.is_empty()),
             tag: tag.as_deref().filter(|t| !t.is_empty()),
+            ..Default::default()
         };
         let (items, total) =
             repo::list_published(&state.pool, &filter, sort, size, (page - 1) * size).await?;

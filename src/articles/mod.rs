@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod editor;
+pub mod following;
 pub mod list;
 pub mod model;
 pub mod search;

@@ -140,6 +140,9 @@ pub struct ArticleView {
     pub can_edit: bool,
     /// Absolute URL, for sharing and the canonical link.
     pub url: String,
+    pub favorites: i64,
+    /// The signed-in reader favourited it (`None` when nobody is signed in).
+    pub favorited: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

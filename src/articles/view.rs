@@ -53,6 +53,13 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
             // Drafts don't exist for anyone but their authors and staff.
             return Err(AppError::NotFound);
         }
+        let favorited = match actor.id() {
+            Some(user_id) if published => Some(
+                crate::engagement::server::favorites::is_favorite(&state.pool, user_id, row.id)
+                    .await?,
+            ),
+            _ => None,
+        };
         let engagement = if published {
             Some(crate::engagement::server::for_article(&state.pool, &actor, &row).await?)
         } else {
@@ -76,6 +83,8 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
             tags: row.tags.0,
             engagement,
             can_edit,
+            favorites: row.favorite_count,
+            favorited,
         })))
     }
     .await
@@ -168,12 +177,15 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
                     {article.published_on.clone().map(|on| view! { <time datetime=article.published_iso.clone()>{on}</time> })}
                     <span>{format!("{} min read", article.reading_minutes)}</span>
                 </p>
-                <p class="article__actions">
+                <div class="article__actions">
+                    {article.published.then(|| view! {
+                        <FavoriteControl slug=article.slug.clone() count=article.favorites favorited=article.favorited/>
+                    })}
                     <a class="button button--quiet" href=share target="_blank" rel="noopener noreferrer">"Share on X"</a>
                     {article.can_edit.then(|| view! {
                         <a class="button button--quiet" href=format!("/articles/{}/edit", article.slug)>"Edit"</a>
                     })}
-                </p>
+                </div>
             </header>
             {article.cover_image.clone().map(|src| view! {
                 <figure class="article__cover"><img src=src alt=article.cover_alt.clone() width="1200" height="675"/></figure>
@@ -184,5 +196,35 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
         {article.engagement.map(|engagement| view! {
             <Discussion article_id=article.id slug=article.slug.clone() engagement/>
         })}
+    }
+}
+
+/// The heart: a plain form (no JavaScript, nothing added to the page's bundle) that
+/// favourites or unfavourites, then comes back here. Anonymous readers are sent to log in.
+#[component]
+fn FavoriteControl(slug: String, count: i64, favorited: Option<bool>) -> impl IntoView {
+    let label = if count == 1 {
+        "1 favourite".to_owned()
+    } else {
+        format!("{count} favourites")
+    };
+    match favorited {
+        None => view! {
+            <a class="button button--quiet" href=format!("/login?next=/articles/{slug}")>
+                <span aria-hidden="true">"♡ "</span>{label}<span class="visually-hidden">" — log in to favourite"</span>
+            </a>
+        }
+        .into_any(),
+        Some(on) => view! {
+            <form class="inline-form" method="post" action=format!("/articles/{slug}/favorite")>
+                <input type="hidden" name="on" value=if on { "false" } else { "true" }/>
+                <button type="submit" class="button button--quiet" aria-pressed=if on { "true" } else { "false" }>
+                    <span aria-hidden="true">{if on { "♥ " } else { "♡ " }}</span>
+                    {if on { "Favourited" } else { "Favourite" }}
+                    " · "{label}
+                </button>
+            </form>
+        }
+        .into_any(),
     }
 }

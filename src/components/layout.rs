@@ -35,6 +35,7 @@ fn AccountMenu() -> impl IntoView {
                         Ok(Some(user)) => {
                             let profile = format!("/authors/{}", user.username);
                             view! {
+                                <a href="/following">"Following"</a>
                                 {user.can("article.create").then(|| view! { <a href="/articles/new">"Write"</a> })}
                                 {user.is_staff.then(|| view! { <a href="/admin">"Admin"</a> })}
                                 <a href=profile>{user.name().to_owned()}</a>

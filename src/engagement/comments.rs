@@ -142,7 +142,7 @@ pub async fn delete_comment(comment_id: i64) -> Result<Deletion, AppError> {
     use crate::engagement::server::comments;
     async {
         let (state, actor, meta) = guard::load(comment_id).await?;
-        if !guard::is_author(&actor, &meta) && !guard::is_moderator(&actor) {
+        if !actor.can_delete_comment(meta.author_id) {
             return Err(AppError::Forbidden);
         }
         let placeholder = comments::delete(&state.pool, comment_id).await?;

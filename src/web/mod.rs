@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod feeds;
+pub mod forms;
 pub mod health;
 pub mod legacy;
 pub mod listen;
@@ -85,6 +86,23 @@ pub fn router(state: AppState) -> Router {
             "/auth/{provider}/unlink",
             axum::routing::post(social::unlink),
         )
+        // Favourites, follows and API tokens: plain form POSTs.
+        .route(
+            "/articles/{slug}/favorite",
+            axum::routing::post(forms::favorite),
+        )
+        .route(
+            "/authors/{username}/follow",
+            axum::routing::post(forms::follow),
+        )
+        .route(
+            "/account/api-tokens",
+            axum::routing::post(forms::create_api_token),
+        )
+        .route(
+            "/account/api-tokens/{id}/revoke",
+            axum::routing::post(forms::revoke_api_token),
+        )
         // Admin actions: plain form POSTs, staff only (checked in each handler).
         .route(
             "/admin/users/{id}/{action}",
@@ -108,7 +126,9 @@ pub fn router(state: AppState) -> Router {
         })
         // Static files (precompressed, cached by name or validated by ETag), else the 404 page.
         .fallback(assets::site_file_or_app)
-        .layer(auth_layer);
+        .layer(auth_layer)
+        // The JSON API: outside the session layer (it authenticates by token only).
+        .merge(crate::api::routes(&state));
     let router = match media {
         Some(dir) => router.nest_service(
             "/media",

@@ -109,7 +109,11 @@ fn set_default(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value
 /// not from a browser and so cannot ride a victim's cookies. Together with `SameSite=Lax`
 /// session cookies this covers forms and server functions alike.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_safe_method(request.method()) || is_same_origin(request.headers(), &state.config.site_url)
+    // The API ignores cookies (tokens in the Authorization header only), so another site
+    // can't act through a visitor's session there; CORS_ALLOWED_ORIGINS governs browsers.
+    if is_safe_method(request.method())
+        || is_same_origin(request.headers(), &state.config.site_url)
+        || request.uri().path().starts_with("/api/")
     {
         return next.run(request).await;
     }

@@ -1,12 +1,16 @@
 //! Server-only account code: queries, the axum-login backend, passwords, rate limits and the
 //! authorization helpers every server function uses.
 
+pub mod api_tokens;
 pub mod backend;
 pub mod emails;
+pub mod follows;
 pub mod oauth;
 pub mod password;
 pub mod rate_limit;
+pub mod registration;
 pub mod repo;
+pub mod sign_in;
 pub mod social;
 pub mod tokens;
 
@@ -53,17 +57,20 @@ pub async fn require_permission(permission: &str) -> Result<User, AppError> {
 /// forwarded (resolved by `web::proxy::client_info`).
 pub fn client_ip() -> String {
     use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            let resolved = parts
-                .extensions
-                .get::<crate::web::proxy::ClientInfo>()
-                .and_then(|info| info.ip);
-            resolved.or_else(|| {
-                parts
-                    .extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|info| info.0.ip())
-            })
+        .map(|parts| client_ip_of(&parts.extensions))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// [`client_ip`] from a request's extensions (axum handlers and middleware).
+pub fn client_ip_of(extensions: &http::Extensions) -> String {
+    let resolved = extensions
+        .get::<crate::web::proxy::ClientInfo>()
+        .and_then(|info| info.ip);
+    resolved
+        .or_else(|| {
+            extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
         })
         .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".to_owned())

@@ -42,3 +42,25 @@ pub async fn reset(redis: &RedisPool, key: &str) -> Result<(), AppError> {
     let _: () = redis.del(key).await?;
     Ok(())
 }
+
+/// Counts one event and refuses it when the window already holds `limit.max` (a quota, such
+/// as the API's requests per minute).
+pub async fn take(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
+    let trx = redis.next().multi();
+    let _: () = trx.incr(key).await?;
+    let _: () = trx
+        .expire(
+            key,
+            limit.window_secs as i64,
+            Some(fred::types::ExpireOptions::NX),
+        )
+        .await?;
+    let _: () = trx.ttl(key).await?;
+    let (count, _, ttl): (u64, i64, i64) = trx.exec(true).await?;
+    if count > limit.max {
+        return Err(AppError::RateLimited {
+            retry_after_secs: u64::try_from(ttl).unwrap_or(limit.window_secs).max(1),
+        });
+    }
+    Ok(())
+}

@@ -37,11 +37,11 @@ pub struct NewUser {
     pub display_name: String,
     /// The provider vouched for the address (Google's `email_verified`).
     pub email_verified: bool,
+    /// The group the account joins (`SIGNUP_GROUP`: travellers, unless configured).
+    pub group: String,
 }
 
-pub const SIGNUP_GROUP: &str = "traveller";
-
-/// Creates the user, their profile and their traveller membership in one transaction:
+/// Creates the user, their profile and their group membership in one transaction:
 /// either all three exist afterwards or none does.
 pub async fn create_user(pool: &PgPool, new: NewUser) -> Result<User, AppError> {
     let mut tx = pool.begin().await?;
@@ -92,14 +92,14 @@ pub async fn create_user_in(
     let joined = sqlx::query!(
         "INSERT INTO user_groups (user_id, group_id) SELECT $1, id FROM groups WHERE name = $2",
         user.id,
-        SIGNUP_GROUP,
+        new.group,
     )
     .execute(&mut **tx)
     .await?;
     if joined.rows_affected() != 1 {
         tracing::error!(
-            group = SIGNUP_GROUP,
-            "sign-up group is missing; run the migrations"
+            group = new.group,
+            "sign-up group is missing (SIGNUP_GROUP names no group)"
         );
         return Err(AppError::Internal);
     }
@@ -343,19 +343,76 @@ pub async fn create_superuser(
             password_hash: Some(password_hash),
             display_name: String::new(),
             email_verified: true,
+            group: "writer".to_owned(),
         },
     )
     .await?;
     sqlx::query!("UPDATE users SET is_staff = TRUE WHERE id = $1", user.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query!(
-        "INSERT INTO user_groups (user_id, group_id) SELECT $1, id FROM groups WHERE name = 'writer'",
-        user.id
-    )
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     user.is_staff = true;
     Ok(user)
+}
+
+/// Account changes made through the JSON API's `PUT /api/user`, inside one transaction.
+pub async fn set_username(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    username: &str,
+) -> Result<(), AppError> {
+    let changed = sqlx::query!(
+        "UPDATE users SET username = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        username,
+    )
+    .execute(&mut **tx)
+    .await;
+    match changed {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e, "users_username_lower_key") => {
+            Err(AppError::conflict("username", "That username is taken."))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new address, unconfirmed until the verification link is followed.
+pub async fn set_email_unverified(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    email: &str,
+) -> Result<(), AppError> {
+    let changed = sqlx::query!(
+        "UPDATE users SET email = $2, email_verified_at = NULL, updated_at = now() WHERE id = $1",
+        user_id,
+        email,
+    )
+    .execute(&mut **tx)
+    .await;
+    match changed {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e, "users_email_lower_key") => Err(AppError::conflict(
+            "email",
+            "An account with this e-mail already exists.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_bio_and_avatar(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    bio: &str,
+    avatar_url: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE profiles SET bio = $2, avatar_url = $3, updated_at = now() WHERE user_id = $1",
+        user_id,
+        bio,
+        avatar_url,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -234,7 +234,17 @@ async fn finish(
             return Ok(to(&format!("/login?next={next}"), "link_required"));
         }
         let display_name = identity.name.chars().take(80).collect::<String>();
-        match create_social_user(pool, &identity, &email, true, &display_name, None).await? {
+        match create_social_user(
+            pool,
+            &identity,
+            &email,
+            true,
+            &display_name,
+            None,
+            &state.config.signup_group,
+        )
+        .await?
+        {
             Created::User(user) => {
                 log_in(state, auth, &user, identity.provider, &identity.subject).await?;
                 return Ok(Redirect::to("/account?welcome=1").into_response());
@@ -452,6 +462,7 @@ pub async fn create_social_user(
     email_verified: bool,
     display_name: &str,
     chosen: Option<&str>,
+    group: &str,
 ) -> Result<Created, AppError> {
     let base = match chosen {
         Some(name) => name.to_owned(),
@@ -473,6 +484,7 @@ pub async fn create_social_user(
                 password_hash: None,
                 display_name: display_name.to_owned(),
                 email_verified,
+                group: group.to_owned(),
             },
         )
         .await;

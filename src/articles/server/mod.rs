@@ -3,10 +3,12 @@
 pub mod recent;
 pub mod render;
 pub mod repo;
+pub mod write;
 
 use crate::accounts::server::{auth_session, User};
 use crate::articles::model::TagRef;
 use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 use axum_login::AuthzBackend;
 use sqlx::PgPool;
 use std::collections::HashSet;
@@ -17,22 +19,44 @@ pub const MAX_BODY_BYTES: usize = 200_000;
 pub const MAX_TAGS: usize = 8;
 pub const MAX_TAG_CHARS: usize = 30;
 
-/// The signed-in user and their permissions (empty for anonymous readers).
+/// The signed-in user and their permissions (empty for anonymous readers): the one
+/// authorization layer, used by the web UI's server functions and by the JSON API alike.
 pub struct Actor {
     pub user: Option<User>,
     pub permissions: HashSet<String>,
+    /// `REQUIRE_VERIFIED_EMAIL`: rating and commenting wait for a confirmed address.
+    pub must_verify: bool,
 }
 
 impl Actor {
+    /// The user of the current web request (session cookie).
     pub async fn current() -> Result<Self, AppError> {
         let auth = auth_session().await?;
-        let permissions = match &auth.user {
-            Some(user) => auth.backend.get_all_permissions(user).await?,
+        let must_verify = crate::accounts::server::app_state()
+            .map(|state| state.config.require_verified_email)
+            .unwrap_or(true);
+        Self::with_backend(&auth.backend, auth.user, must_verify).await
+    }
+
+    /// A user identified some other way (an API token).
+    pub async fn for_user(state: &AppState, user: Option<User>) -> Result<Self, AppError> {
+        let backend = crate::accounts::server::Backend::new(state.pool.clone());
+        Self::with_backend(&backend, user, state.config.require_verified_email).await
+    }
+
+    async fn with_backend(
+        backend: &crate::accounts::server::Backend,
+        user: Option<User>,
+        must_verify: bool,
+    ) -> Result<Self, AppError> {
+        let permissions = match &user {
+            Some(user) => backend.get_all_permissions(user).await?,
             None => HashSet::new(),
         };
         Ok(Actor {
-            user: auth.user,
+            user,
             permissions,
+            must_verify,
         })
     }
 
@@ -54,6 +78,11 @@ impl Actor {
         self.id() == Some(owner_id) || self.can("article.moderate")
     }
 
+    /// A comment is deleted by its author or a moderator.
+    pub fn can_delete_comment(&self, author_id: Option<i64>) -> bool {
+        (self.id().is_some() && self.id() == author_id) || self.can("comment.moderate")
+    }
+
     /// 401 for anonymous, 403 for a signed-in user without the permission.
     pub fn require(&self, permission: &str) -> Result<&User, AppError> {
         let user = self.user.as_ref().ok_or(AppError::Unauthenticated)?;
@@ -65,11 +94,14 @@ impl Actor {
     }
 }
 
-/// Parses "Peru, slow travel, Peru" into distinct tags.
-pub fn parse_tags(raw: &str, errors: &mut FieldErrors) -> Vec<TagRef> {
+/// Distinct tags from names ("Peru", " slow travel", "Peru" → two), or errors under `tags`.
+pub fn parse_tag_names<'a>(
+    names: impl Iterator<Item = &'a str>,
+    errors: &mut FieldErrors,
+) -> Vec<TagRef> {
     let mut seen = HashSet::new();
     let mut tags = Vec::new();
-    for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+    for name in names.map(str::trim).filter(|n| !n.is_empty()) {
         if name.chars().count() > MAX_TAG_CHARS {
             errors.add(
                 "tags",

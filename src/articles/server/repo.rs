@@ -67,9 +67,26 @@ pub fn average(sum: i64, count: i64) -> Option<f64> {
     (count > 0).then(|| (sum as f64 / count as f64 * 10.0).round() / 10.0)
 }
 
+/// Which published articles a list shows. Shared by the web pages and the JSON API.
+#[derive(Default)]
 pub struct ListFilter<'a> {
+    /// By this author (owner or co-author), by username.
     pub author: Option<&'a str>,
+    /// With this tag, by slug or by name.
     pub tag: Option<&'a str>,
+    /// Favourited by this username.
+    pub favorited_by: Option<&'a str>,
+    /// By writers this user follows (the personal feed).
+    pub followed_by: Option<i64>,
+}
+
+impl ListFilter<'_> {
+    fn is_everything(&self) -> bool {
+        self.author.is_none()
+            && self.tag.is_none()
+            && self.favorited_by.is_none()
+            && self.followed_by.is_none()
+    }
 }
 
 fn push_filters<'a>(query: &mut QueryBuilder<'a, Postgres>, filter: &ListFilter<'a>) {
@@ -87,11 +104,62 @@ fn push_filters<'a>(query: &mut QueryBuilder<'a, Postgres>, filter: &ListFilter<
         query
             .push(
                 " AND EXISTS (SELECT 1 FROM article_tags ft JOIN tags t ON t.id = ft.tag_id \
-                 WHERE ft.article_id = a.id AND t.slug = ",
+                 WHERE ft.article_id = a.id AND (t.slug = ",
             )
             .push_bind(tag)
+            .push(" OR t.name = ")
+            .push_bind(tag)
+            .push("))");
+    }
+    if let Some(username) = filter.favorited_by {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM favorites ff JOIN users fu ON fu.id = ff.user_id \
+                 WHERE ff.article_id = a.id AND lower(fu.username) = lower(",
+            )
+            .push_bind(username)
+            .push("))");
+    }
+    if let Some(follower) = filter.followed_by {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM article_authors fa JOIN follows fo ON fo.followee_id = fa.user_id \
+                 WHERE fa.article_id = a.id AND fo.follower_id = ",
+            )
+            .push_bind(follower)
             .push(")");
     }
+}
+
+/// How many published articles match (the site-wide counter when nothing filters).
+async fn count_published(pool: &PgPool, filter: &ListFilter<'_>) -> Result<i64, sqlx::Error> {
+    if filter.is_everything() {
+        sqlx::query_scalar!("SELECT value FROM site_counters WHERE name = 'published_articles'")
+            .fetch_one(pool)
+            .await
+    } else {
+        let mut count = QueryBuilder::new("SELECT count(*) FROM articles a");
+        push_filters(&mut count, filter);
+        count.build_query_scalar().fetch_one(pool).await
+    }
+}
+
+/// Ids of one page of matching articles, newest first, and how many match in all.
+pub async fn page_ids(
+    pool: &PgPool,
+    filter: &ListFilter<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<i64>, i64), sqlx::Error> {
+    let mut query = QueryBuilder::new("SELECT a.id FROM articles a");
+    push_filters(&mut query, filter);
+    query
+        .push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
+    Ok((ids, count_published(pool, filter).await?))
 }
 
 /// Published articles for one index page. The query is assembled from fixed fragments (the
@@ -128,15 +196,7 @@ pub async fn list_published(
         .push(order);
     let rows: Vec<CardRow> = query.build_query_as().fetch_all(pool).await?;
 
-    let total = if filter.author.is_none() && filter.tag.is_none() {
-        sqlx::query_scalar!("SELECT value FROM site_counters WHERE name = 'published_articles'")
-            .fetch_one(pool)
-            .await?
-    } else {
-        let mut count = QueryBuilder::new("SELECT count(*) FROM articles a");
-        push_filters(&mut count, filter);
-        count.build_query_scalar().fetch_one(pool).await?
-    };
+    let total = count_published(pool, filter).await?;
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
 
@@ -245,6 +305,7 @@ pub struct ArticleRow {
     pub rating_sum: i64,
     pub rating_count: i64,
     pub comment_count: i64,
+    pub favorite_count: i64,
     pub authors: Json<Vec<AuthorRef>>,
     pub author_ids: Vec<i64>,
     pub tags: Json<Vec<TagRef>>,
@@ -257,7 +318,7 @@ pub async fn by_slug(pool: &PgPool, slug: &str) -> Result<Option<ArticleRow>, sq
                   a.toc AS "toc!: Json<Vec<TocEntry>>", a.reading_minutes, a.cover_image, a.cover_alt, a.status,
                   to_char(a.published_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY') AS published_on,
                   to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
-                  a.owner_id, a.rating_sum, a.rating_count, a.comment_count,
+                  a.owner_id, a.rating_sum, a.rating_count, a.comment_count, a.favorite_count,
                   a.authors AS "authors!: Json<Vec<AuthorRef>>",
                   array(SELECT aa.user_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position) AS "author_ids!",
                   (SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name), '[]')

@@ -1,6 +1,7 @@
 //! Server-only engagement logic: who may rate and comment, input rules, queries.
 
 pub mod comments;
+pub mod favorites;
 pub mod notify;
 pub mod ratings;
 
@@ -28,9 +29,7 @@ pub fn rating_access(actor: &Actor, author_ids: &[i64]) -> Access {
 /// Allowed if the actor holds `permission` and (when the site requires it) has confirmed
 /// their e-mail address.
 fn permission(actor: &Actor, permission: &str) -> Access {
-    let must_verify = crate::accounts::server::app_state()
-        .map(|state| state.config.require_verified_email)
-        .unwrap_or(true);
+    let must_verify = actor.must_verify;
     match &actor.user {
         None => Access::Anonymous,
         Some(_) if !actor.can(permission) => Access::NotPermitted,

@@ -1,0 +1,65 @@
+//! Creating an account with e-mail and password: the one path the sign-up form and the
+//! JSON API (`POST /api/users`) share, so both apply the same rules.
+
+use super::{emails, password, repo, User};
+use crate::accounts::signup::{check_email, check_username, MAX_DISPLAY_NAME};
+use crate::config::Config;
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+impl Registration {
+    /// Adds every rule the input breaks to `errors` (username, e-mail, password policy).
+    pub fn check(&self, config: &Config, errors: &mut FieldErrors) {
+        check_username(&self.username, errors);
+        check_email(&self.email, errors);
+        if self.display_name.chars().count() > MAX_DISPLAY_NAME {
+            errors.add(
+                "display_name",
+                format!("Use at most {MAX_DISPLAY_NAME} characters."),
+            );
+        }
+        password::check_policy(
+            config.password_policy,
+            &self.password,
+            &self.username,
+            &self.email,
+            "password",
+            errors,
+        );
+    }
+
+    /// Creates the user (profile and sign-up group included) and queues the verification
+    /// e-mail. Call [`Registration::check`] first; a taken username or e-mail is a conflict.
+    pub async fn create(self, state: &AppState) -> Result<User, AppError> {
+        let password_hash = password::hash(self.password).await?;
+        let user = repo::create_user(
+            &state.pool,
+            repo::NewUser {
+                username: self.username,
+                email: self.email,
+                password_hash: Some(password_hash),
+                display_name: self.display_name.clone(),
+                email_verified: false,
+                group: state.config.signup_group.clone(),
+            },
+        )
+        .await?;
+        tracing::info!(user_id = user.id, "new account");
+        let name = if self.display_name.is_empty() {
+            &user.username
+        } else {
+            &self.display_name
+        };
+        // The account exists either way; a verification e-mail that couldn't be queued can be
+        // sent again from the account page.
+        let _ = emails::verification(state, user.id, &user.email, name).await;
+        Ok(user)
+    }
+}

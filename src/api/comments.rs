@@ -1,0 +1,150 @@
+//! Comments under `/api/articles/{slug}/comments`. Waypost's threads are flattened here
+//! (oldest first); replies made in the web UI appear as ordinary comments.
+
+use super::auth::{Caller, SignedIn};
+use super::error::{ApiError, ApiResult};
+use super::json::ApiJson;
+use super::model::{MultipleCommentsResponse, NewCommentRequest, SingleCommentResponse};
+use super::queries;
+use crate::articles::server::render::render_comment;
+use crate::articles::server::Actor;
+use crate::engagement::server::{check_comment, comments, notify, require_allowed, COMMENT};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use http::StatusCode;
+
+async fn published_article(state: &AppState, actor: &Actor, slug: &str) -> ApiResult<i64> {
+    let record = queries::article_by_slug(&state.pool, slug, actor.id())
+        .await?
+        .filter(|r| r.status == "published")
+        .ok_or_else(|| ApiError::not_found("article"))?;
+    Ok(record.id)
+}
+
+#[utoipa::path(
+    get, path = "/api/articles/{slug}/comments", tag = "Comments",
+    params(("slug" = String, Path, description = "The article's slug")),
+    security((), ("Token" = [])),
+    responses(
+        (status = 200, description = "The article's comments, oldest first", body = MultipleCommentsResponse),
+        (status = 404, description = "No such article", body = super::model::GenericErrorModel),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<MultipleCommentsResponse>> {
+    let article_id = published_article(&state, &actor, &slug).await?;
+    let rows = queries::comments(&state.pool, article_id, None, actor.id()).await?;
+    Ok(Json(MultipleCommentsResponse {
+        comments: rows
+            .into_iter()
+            .map(|r| r.into_comment(&state.config.site_url))
+            .collect(),
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/api/articles/{slug}/comments", tag = "Comments",
+    params(("slug" = String, Path, description = "The article's slug")),
+    request_body = NewCommentRequest,
+    security(("Token" = [])),
+    responses(
+        (status = 201, description = "The new comment", body = SingleCommentResponse),
+        (status = 401, description = "No or invalid token", body = super::model::GenericErrorModel),
+        (status = 403, description = "Not allowed to comment", body = super::model::GenericErrorModel),
+        (status = 404, description = "No such article", body = super::model::GenericErrorModel),
+        (status = 422, description = "Empty or too long, or the e-mail address is unconfirmed", body = super::model::GenericErrorModel),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: SignedIn,
+    Path(slug): Path<String>,
+    ApiJson(request): ApiJson<NewCommentRequest>,
+) -> ApiResult<(StatusCode, Json<SingleCommentResponse>)> {
+    let article_id = published_article(&state, &caller.actor, &slug).await?;
+    let body = request.comment.body.unwrap_or_default();
+    if body.trim().is_empty() {
+        return Err(ApiError::blank("body"));
+    }
+    let user = require_allowed(&caller.actor, COMMENT, "body")
+        .map_err(|e| ApiError::from_app(e, "comment", &[]))?;
+    let body = check_comment(&body).map_err(|e| ApiError::from_app(e, "comment", &[]))?;
+    let html = render_comment(&body);
+    let id = comments::insert(
+        &state.pool,
+        &comments::NewComment {
+            article_id,
+            parent_id: None,
+            author_id: user.id,
+            body_md: &body,
+            body_html: &html,
+        },
+    )
+    .await
+    .map_err(|e| ApiError::from_app(e, "article", &[]))?;
+    tracing::info!(
+        comment_id = id,
+        article_id,
+        user_id = user.id,
+        "comment posted through the API"
+    );
+    crate::cache::invalidate(&state).await;
+    let background = state.clone();
+    tokio::spawn(async move { notify::comment_posted(&background, id).await });
+    let comment = queries::comments(&state.pool, article_id, Some(id), Some(user.id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found("comment"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SingleCommentResponse {
+            comment: comment.into_comment(&state.config.site_url),
+        }),
+    ))
+}
+
+#[utoipa::path(
+    delete, path = "/api/articles/{slug}/comments/{id}", tag = "Comments",
+    params(
+        ("slug" = String, Path, description = "The article's slug"),
+        ("id" = i64, Path, description = "The comment's id"),
+    ),
+    security(("Token" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No or invalid token", body = super::model::GenericErrorModel),
+        (status = 403, description = "Not its author or a moderator", body = super::model::GenericErrorModel),
+        (status = 404, description = "No such article or comment", body = super::model::GenericErrorModel),
+    )
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let article_id = published_article(&state, &caller.actor, &slug).await?;
+    let not_found = || ApiError::not_found("comment");
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let meta = comments::meta(&state.pool, id)
+        .await?
+        .filter(|m| m.article_id == article_id && !m.deleted)
+        .ok_or_else(not_found)?;
+    if !caller.actor.can_delete_comment(meta.author_id) {
+        return Err(ApiError::forbidden("comment"));
+    }
+    comments::delete(&state.pool, id)
+        .await
+        .map_err(|e| ApiError::from_app(e, "comment", &[]))?;
+    crate::cache::invalidate(&state).await;
+    tracing::info!(
+        comment_id = id,
+        user_id = caller.user.id,
+        "comment deleted through the API"
+    );
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,241 @@
+//! The JSON shapes of the RealWorld API (spec v2), with their OpenAPI schemas.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+// ---- users ----
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub user: LoginUser,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginUser {
+    #[serde(default)]
+    #[schema(required = true)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[schema(required = true, format = Password)]
+    pub password: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    pub user: NewUser,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUser {
+    #[serde(default)]
+    #[schema(required = true)]
+    pub username: Option<String>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[schema(required = true, format = Password)]
+    pub password: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateUserRequest {
+    pub user: UpdateUser,
+}
+
+/// Every field is optional; `bio` and `image` may be `null` (or "") to clear them.
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateUser {
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>)]
+    pub username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub image: Option<Option<String>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserResponse {
+    pub user: User,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct User {
+    pub email: String,
+    /// A JWT for `Authorization: Token <token>`.
+    pub token: String,
+    pub username: String,
+    #[schema(required = true)]
+    pub bio: Option<String>,
+    #[schema(required = true)]
+    pub image: Option<String>,
+}
+
+// ---- profiles ----
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfileResponse {
+    pub profile: Profile,
+}
+
+#[derive(Serialize, ToSchema, Clone)]
+pub struct Profile {
+    pub username: String,
+    #[schema(required = true)]
+    pub bio: Option<String>,
+    #[schema(required = true)]
+    pub image: Option<String>,
+    pub following: bool,
+}
+
+// ---- articles ----
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewArticleRequest {
+    pub article: NewArticle,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewArticle {
+    #[serde(default)]
+    #[schema(required = true)]
+    pub title: Option<String>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// Markdown.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub body: Option<String>,
+    #[serde(default, rename = "tagList")]
+    pub tag_list: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateArticleRequest {
+    pub article: UpdateArticle,
+}
+
+/// Fields left out keep their value; `tagList: []` removes every tag.
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateArticle {
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
+    #[serde(default, rename = "tagList", deserialize_with = "super::json::present")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tag_list: Option<Option<Vec<String>>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SingleArticleResponse {
+    pub article: Article,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    /// Markdown, as written.
+    pub body: String,
+    pub tag_list: Vec<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    pub favorited: bool,
+    pub favorites_count: i64,
+    pub author: Profile,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MultipleArticlesResponse {
+    pub articles: Vec<ArticleSummary>,
+    /// All matching articles, not only this page.
+    pub articles_count: i64,
+}
+
+/// An article in a list: everything but the body.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleSummary {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub tag_list: Vec<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    pub favorited: bool,
+    pub favorites_count: i64,
+    pub author: Profile,
+}
+
+// ---- comments ----
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCommentRequest {
+    pub comment: NewComment,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewComment {
+    /// Markdown.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub body: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SingleCommentResponse {
+    pub comment: Comment,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MultipleCommentsResponse {
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: i64,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    pub body: String,
+    pub author: Profile,
+}
+
+// ---- tags, errors ----
+
+#[derive(Serialize, ToSchema)]
+pub struct TagsResponse {
+    pub tags: Vec<String>,
+}
+
+/// `{"errors": {"title": ["can't be blank"]}}`
+#[derive(Serialize, ToSchema)]
+pub struct GenericErrorModel {
+    pub errors: std::collections::BTreeMap<String, Vec<String>>,
+}
