@@ -705,7 +705,10 @@ async fn profiles_follows_and_feed() {
     // Anonymous readers are asked to log in for their feed.
     let anonymous = app.client().get("/following").await;
     assert!(anonymous.status.is_redirection(), "{}", anonymous.status);
-    assert!(anonymous.header("location").unwrap_or_default().starts_with("/login"));
+    assert!(anonymous
+        .header("location")
+        .unwrap_or_default()
+        .starts_with("/login"));
 }
 
 #[tokio::test]
@@ -1016,6 +1019,17 @@ async fn openapi_document_docs_cors_and_rate_limits() {
     let docs = c.get("/api/docs/").await;
     assert_eq!(docs.status, StatusCode::OK);
     assert!(docs.body.contains("swagger"), "{}", docs.body);
+    // Swagger UI's inline styles are allowed on its pages only; scripts stay same-origin.
+    let policy = docs.header("content-security-policy").unwrap_or_default();
+    assert!(
+        policy.contains("style-src 'self' 'unsafe-inline'")
+            && policy.contains("script-src 'self';")
+    );
+    let home = c.get("/").await;
+    assert!(!home
+        .header("content-security-policy")
+        .unwrap_or_default()
+        .contains("unsafe-inline"));
 
     // CORS: the configured origin may call; others get no permission.
     let preflight = |origin: &str| {

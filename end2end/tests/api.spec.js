@@ -83,5 +83,6 @@ test('the API documentation renders the OpenAPI document', async ({ page }) => {
   await expect(page.getByRole('heading', { name: /Waypost API/ })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByText('/api/articles/{slug}/favorite').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/api-docs.png' });
+  await expectAccessible(page);
   watch.check();
 });

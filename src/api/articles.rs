@@ -161,7 +161,7 @@ async fn respond(
 
 #[utoipa::path(
     get, path = "/api/articles/{slug}", tag = "Articles",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     security((), ("Token" = [])),
     responses(
         (status = 200, description = "The article, with its Markdown body", body = SingleArticleResponse),
@@ -238,7 +238,7 @@ pub async fn create(
 
 #[utoipa::path(
     put, path = "/api/articles/{slug}", tag = "Articles",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     request_body = UpdateArticleRequest,
     security(("Token" = [])),
     responses(
@@ -303,7 +303,7 @@ pub async fn update(
 
 #[utoipa::path(
     delete, path = "/api/articles/{slug}", tag = "Articles",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     security(("Token" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -347,7 +347,7 @@ async fn set_favorite(
 
 #[utoipa::path(
     post, path = "/api/articles/{slug}/favorite", tag = "Favorites",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     security(("Token" = [])),
     responses(
         (status = 200, description = "The article, favourited", body = SingleArticleResponse),
@@ -365,7 +365,7 @@ pub async fn favorite(
 
 #[utoipa::path(
     delete, path = "/api/articles/{slug}/favorite", tag = "Favorites",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     security(("Token" = [])),
     responses(
         (status = 200, description = "The article, no longer favourited", body = SingleArticleResponse),

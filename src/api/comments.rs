@@ -24,7 +24,7 @@ async fn published_article(state: &AppState, actor: &Actor, slug: &str) -> ApiRe
 
 #[utoipa::path(
     get, path = "/api/articles/{slug}/comments", tag = "Comments",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     security((), ("Token" = [])),
     responses(
         (status = 200, description = "The article's comments, oldest first", body = MultipleCommentsResponse),
@@ -48,7 +48,7 @@ pub async fn list(
 
 #[utoipa::path(
     post, path = "/api/articles/{slug}/comments", tag = "Comments",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn")),
     request_body = NewCommentRequest,
     security(("Token" = [])),
     responses(
@@ -111,8 +111,8 @@ pub async fn create(
 #[utoipa::path(
     delete, path = "/api/articles/{slug}/comments/{id}", tag = "Comments",
     params(
-        ("slug" = String, Path, description = "The article's slug"),
-        ("id" = i64, Path, description = "The comment's id"),
+        ("slug" = String, Path, description = "The article's slug", example = "lima-at-dawn"),
+        ("id" = i64, Path, description = "The comment's id", example = 1),
     ),
     security(("Token" = [])),
     responses(

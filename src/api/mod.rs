@@ -147,9 +147,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             limit_requests,
         ))
         .layer(cors(&state.config.api.cors_allowed_origins));
-    Router::new().nest("/api", api).merge(
-        utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()),
-    )
+    let docs: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .url("/api/openapi.json", ApiDoc::openapi())
+        .into();
+    Router::new()
+        .nest("/api", api)
+        .merge(docs.layer(axum::middleware::map_response(docs_policy)))
+}
+
+/// Swagger UI sets inline styles as it renders; its pages get a policy that allows those
+/// (scripts stay same-origin only), in place of the site's stricter default.
+async fn docs_policy(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    response
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

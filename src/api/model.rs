@@ -12,11 +12,12 @@ pub struct LoginRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginUser {
+    /// Your e-mail address (your username works too).
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, example = "ana@example.com")]
     pub email: Option<String>,
     #[serde(default)]
-    #[schema(required = true, format = Password)]
+    #[schema(required = true, format = Password, example = "harbour-lantern-compass")]
     pub password: Option<String>,
 }
 
@@ -27,14 +28,22 @@ pub struct RegisterRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUser {
+    /// 3–30 letters, digits, dots, dashes or underscores.
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 30,
+        pattern = "^[A-Za-z0-9_.-]+$",
+        example = "ana"
+    )]
     pub username: Option<String>,
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, max_length = 254, example = "ana@example.com")]
     pub email: Option<String>,
+    /// At least 10 characters (8 with `PASSWORD_POLICY=basic`), at most 128.
     #[serde(default)]
-    #[schema(required = true, format = Password)]
+    #[schema(required = true, format = Password, min_length = 8, max_length = 128, example = "harbour-lantern-compass")]
     pub password: Option<String>,
 }
 
@@ -46,20 +55,22 @@ pub struct UpdateUserRequest {
 /// Every field is optional; `bio` and `image` may be `null` (or "") to clear them.
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateUser {
+    /// A new address: confirmed again by e-mail.
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
     pub password: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_.-]+$")]
     pub username: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, max_length = 2000)]
     pub bio: Option<Option<String>>,
+    /// An https:// address of a picture.
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, max_length = 500, example = "https://example.com/ana.jpg")]
     pub image: Option<Option<String>>,
 }
 
@@ -107,16 +118,32 @@ pub struct NewArticleRequest {
 #[derive(Deserialize, ToSchema)]
 pub struct NewArticle {
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 200,
+        example = "Lima at dawn"
+    )]
     pub title: Option<String>,
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 500,
+        example = "Ceviche at six in the morning"
+    )]
     pub description: Option<String>,
-    /// Markdown.
+    /// Markdown (at most 200 KB).
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        example = "# Lima\n\nThe city wakes up slowly."
+    )]
     pub body: Option<String>,
+    /// At most 8 tags of at most 30 characters.
     #[serde(default, rename = "tagList")]
+    #[schema(max_items = 8, example = json!(["peru", "food"]))]
     pub tag_list: Option<Vec<String>>,
 }
 
@@ -128,17 +155,18 @@ pub struct UpdateArticleRequest {
 /// Fields left out keep their value; `tagList: []` removes every tag.
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateArticle {
+    /// A new title gives the article a new slug.
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 500)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1)]
     pub body: Option<Option<String>>,
     #[serde(default, rename = "tagList", deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<String>>, max_items = 8)]
     pub tag_list: Option<Option<Vec<String>>>,
 }
 
@@ -199,9 +227,14 @@ pub struct NewCommentRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewComment {
-    /// Markdown.
+    /// Markdown, at most 10,000 characters.
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 10000,
+        example = "Thanks for the tip!"
+    )]
     pub body: Option<String>,
 }
 

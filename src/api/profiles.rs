@@ -26,7 +26,7 @@ async fn load(state: &AppState, username: &str, viewer: Option<i64>) -> ApiResul
 
 #[utoipa::path(
     get, path = "/api/profiles/{username}", tag = "Profile",
-    params(("username" = String, Path, description = "Username of the profile")),
+    params(("username" = String, Path, description = "Username of the profile", example = "ana")),
     security((), ("Token" = [])),
     responses(
         (status = 200, description = "The profile", body = ProfileResponse),
@@ -60,7 +60,7 @@ async fn set_follow(
 
 #[utoipa::path(
     post, path = "/api/profiles/{username}/follow", tag = "Profile",
-    params(("username" = String, Path, description = "Username of the profile to follow")),
+    params(("username" = String, Path, description = "Username of the profile to follow", example = "ana")),
     security(("Token" = [])),
     responses(
         (status = 200, description = "The profile, now followed", body = ProfileResponse),
@@ -79,7 +79,7 @@ pub async fn follow(
 
 #[utoipa::path(
     delete, path = "/api/profiles/{username}/follow", tag = "Profile",
-    params(("username" = String, Path, description = "Username of the profile to unfollow")),
+    params(("username" = String, Path, description = "Username of the profile to unfollow", example = "ana")),
     security(("Token" = [])),
     responses(
         (status = 200, description = "The profile, no longer followed", body = ProfileResponse),
