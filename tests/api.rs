@@ -1016,9 +1016,27 @@ async fn openapi_document_docs_cors_and_rate_limits() {
     }
     assert!(doc["components"]["securitySchemes"]["Token"].is_object());
     assert!(doc["paths"]["/api/user"]["get"]["responses"]["429"].is_object());
-    let docs = c.get("/api/docs/").await;
+    let docs = c.get("/api/docs").await;
     assert_eq!(docs.status, StatusCode::OK);
-    assert!(docs.body.contains("swagger"), "{}", docs.body);
+    assert!(
+        docs.body.contains("<h1>Waypost API documentation</h1>"),
+        "{}",
+        docs.body
+    );
+    for asset in ["/api/docs/assets/swagger-ui-bundle.js", "/api/docs/init.js"] {
+        let r = c.get(asset).await;
+        assert_eq!(r.status, StatusCode::OK, "{asset}");
+        assert!(
+            r.header("content-type")
+                .unwrap_or_default()
+                .starts_with("text/javascript"),
+            "{asset}"
+        );
+    }
+    assert_eq!(
+        c.get("/api/docs/assets/index.html").await.status,
+        StatusCode::NOT_FOUND
+    );
     // Swagger UI's inline styles are allowed on its pages only; scripts stay same-origin.
     let policy = docs.header("content-security-policy").unwrap_or_default();
     assert!(

@@ -79,7 +79,7 @@ test('publish through the API with an account-page token; favourite, follow and 
 
 test('the API documentation renders the OpenAPI document', async ({ page }) => {
   const watch = watchConsole(page);
-  await page.goto('/api/docs/');
+  await page.goto('/api/docs');
   await expect(page.getByRole('heading', { name: /Waypost API/ })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByText('/api/articles/{slug}/favorite').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/api-docs.png' });

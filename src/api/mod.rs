@@ -9,6 +9,7 @@
 pub mod articles;
 pub mod auth;
 pub mod comments;
+pub mod docs;
 pub mod error;
 pub mod json;
 pub mod model;
@@ -147,26 +148,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             limit_requests,
         ))
         .layer(cors(&state.config.api.cors_allowed_origins));
-    let docs: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", ApiDoc::openapi())
-        .into();
-    Router::new()
-        .nest("/api", api)
-        .merge(docs.layer(axum::middleware::map_response(docs_policy)))
-}
-
-/// Swagger UI sets inline styles as it renders; its pages get a policy that allows those
-/// (scripts stay same-origin only), in place of the site's stricter default.
-async fn docs_policy(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    response
+    Router::new().nest("/api", api).merge(docs::routes())
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -39,7 +39,7 @@ pub struct NewUser {
     )]
     pub username: Option<String>,
     #[serde(default)]
-    #[schema(required = true, max_length = 254, example = "ana@example.com")]
+    #[schema(required = true, format = Email, max_length = 254, example = "ana@example.com")]
     pub email: Option<String>,
     /// At least 10 characters (8 with `PASSWORD_POLICY=basic`), at most 128.
     #[serde(default)]
@@ -57,7 +57,7 @@ pub struct UpdateUserRequest {
 pub struct UpdateUser {
     /// A new address: confirmed again by e-mail.
     #[serde(default, deserialize_with = "super::json::present")]
-    #[schema(value_type = Option<String>, max_length = 254)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
