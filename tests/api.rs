@@ -845,6 +845,25 @@ async fn comments() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(error_of(&r, "article"), "not found");
 
+    // Without the comment permission (no group at all), the same 403 as on the web.
+    let muted = register(&mut c, "mute").await;
+    sqlx::query!(
+        "DELETE FROM user_groups WHERE user_id = (SELECT id FROM users WHERE username = 'mute')"
+    )
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let r = api(
+        &mut c,
+        Method::POST,
+        &path,
+        Some(&muted),
+        Some(json!({"comment": {"body": "hi"}})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(error_of(&r, "comment"), "forbidden");
+
     let list = api(&mut c, Method::GET, &path, None, None).await.json();
     assert_eq!(list["comments"].as_array().unwrap().len(), 1);
     let r = api(

@@ -80,7 +80,9 @@ test('publish through the API with an account-page token; favourite, follow and 
 test('the API documentation renders the OpenAPI document', async ({ page }) => {
   const watch = watchConsole(page);
   await page.goto('/api/docs');
-  await expect(page.getByRole('heading', { name: /Waypost API/ })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('heading', { level: 1, name: 'Waypost API documentation' })).toBeVisible();
+  // Swagger UI has loaded the document when its title (with the version) appears.
+  await expect(page.getByRole('heading', { level: 2, name: /^Waypost API 1\.0\.0/ })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByText('/api/articles/{slug}/favorite').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/api-docs.png' });
   await expectAccessible(page);

@@ -23,6 +23,15 @@ fn required(value: Option<String>, field: &str, errors: &mut FieldErrors) -> Str
     value
 }
 
+/// A present, non-empty password (kept exactly as sent: spaces count), or `can't be blank`.
+fn required_password(value: Option<String>, errors: &mut FieldErrors) -> String {
+    let value = value.unwrap_or_default();
+    if value.is_empty() {
+        errors.add("password", "can't be blank");
+    }
+    value
+}
+
 async fn user_response(state: &AppState, user: &repo::User) -> ApiResult<UserResponse> {
     let profile = queries::profile_by_username(&state.pool, &user.username, None)
         .await?
@@ -62,10 +71,7 @@ pub async fn register(
     let mut errors = FieldErrors::new();
     let username = required(request.user.username, "username", &mut errors);
     let email = required(request.user.email, "email", &mut errors);
-    let password = request.user.password.unwrap_or_default();
-    if password.is_empty() {
-        errors.add("password", "can't be blank");
-    }
+    let password = required_password(request.user.password, &mut errors);
     errors.into_result().map_err(ApiError::from)?;
     let registration = Registration {
         username,
@@ -100,10 +106,7 @@ pub async fn login(
 ) -> ApiResult<Json<UserResponse>> {
     let mut errors = FieldErrors::new();
     let email = required(request.user.email, "email", &mut errors);
-    let password = request.user.password.unwrap_or_default();
-    if password.is_empty() {
-        errors.add("password", "can't be blank");
-    }
+    let password = required_password(request.user.password, &mut errors);
     errors.into_result().map_err(ApiError::from)?;
     let user = sign_in::attempt(&state, &client_ip(&extensions), email, password)
         .await?
@@ -161,28 +164,20 @@ pub async fn update(
     if let Some(email) = &email {
         check_email(email, &mut errors);
     }
-    let new_password = match change.password {
-        None => None,
-        Some(None) => {
-            errors.add("password", "can't be blank");
-            None
-        }
-        Some(Some(p)) if p.is_empty() => {
-            errors.add("password", "can't be blank");
-            None
-        }
-        Some(Some(p)) => {
-            password::check_policy(
-                state.config.password_policy,
-                &p,
-                username.as_deref().unwrap_or(&user.username),
-                email.as_deref().unwrap_or(&user.email),
-                "password",
-                &mut errors,
-            );
-            Some(p)
-        }
-    };
+    let new_password = change
+        .password
+        .map(|p| required_password(p, &mut errors))
+        .filter(|p| !p.is_empty());
+    if let Some(p) = &new_password {
+        password::check_policy(
+            state.config.password_policy,
+            p,
+            username.as_deref().unwrap_or(&user.username),
+            email.as_deref().unwrap_or(&user.email),
+            "password",
+            &mut errors,
+        );
+    }
     let current = queries::profile_by_username(&state.pool, &user.username, None)
         .await?
         .ok_or_else(ApiError::token_invalid)?;

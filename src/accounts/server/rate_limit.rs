@@ -25,17 +25,7 @@ pub async fn check(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), Ap
 
 /// Counts one event; the window starts with the first event.
 pub async fn hit(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
-    let trx = redis.next().multi();
-    let _: () = trx.incr(key).await?;
-    let _: () = trx
-        .expire(
-            key,
-            limit.window_secs as i64,
-            Some(fred::types::ExpireOptions::NX),
-        )
-        .await?;
-    let _: (u64, i64) = trx.exec(true).await?;
-    Ok(())
+    count(redis, key, limit).await.map(|_| ())
 }
 
 pub async fn reset(redis: &RedisPool, key: &str) -> Result<(), AppError> {
@@ -46,6 +36,18 @@ pub async fn reset(redis: &RedisPool, key: &str) -> Result<(), AppError> {
 /// Counts one event and refuses it when the window already holds `limit.max` (a quota, such
 /// as the API's requests per minute).
 pub async fn take(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
+    let (events, ttl) = count(redis, key, limit).await?;
+    if events > limit.max {
+        return Err(AppError::RateLimited {
+            retry_after_secs: u64::try_from(ttl).unwrap_or(limit.window_secs).max(1),
+        });
+    }
+    Ok(())
+}
+
+/// One more event in `key`'s window (started by its first event): the count so far and the
+/// seconds left in the window, in one round trip.
+async fn count(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(u64, i64), AppError> {
     let trx = redis.next().multi();
     let _: () = trx.incr(key).await?;
     let _: () = trx
@@ -56,11 +58,6 @@ pub async fn take(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), App
         )
         .await?;
     let _: () = trx.ttl(key).await?;
-    let (count, _, ttl): (u64, i64, i64) = trx.exec(true).await?;
-    if count > limit.max {
-        return Err(AppError::RateLimited {
-            retry_after_secs: u64::try_from(ttl).unwrap_or(limit.window_secs).max(1),
-        });
-    }
-    Ok(())
+    let (events, _, ttl): (u64, i64, i64) = trx.exec(true).await?;
+    Ok((events, ttl))
 }

@@ -528,6 +528,21 @@ pub async fn article_ids_by_author(pool: &PgPool, user_id: i64) -> Result<Vec<i6
     .await
 }
 
+/// Whether the article exists and is published (comments and favourites need both).
+pub async fn is_published<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "SELECT status = 'published' FROM articles WHERE id = $1",
+        id
+    )
+    .fetch_optional(executor)
+    .await?
+    .flatten()
+    .unwrap_or(false))
+}
+
 pub async fn delete(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query!("DELETE FROM articles WHERE id = $1", id)
         .execute(pool)

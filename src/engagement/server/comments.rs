@@ -186,15 +186,7 @@ pub struct NewComment<'a> {
 /// Returns the new comment's id.
 pub async fn insert(pool: &PgPool, new: &NewComment<'_>) -> Result<i64, AppError> {
     let mut tx = pool.begin().await?;
-    let published = sqlx::query_scalar!(
-        "SELECT status = 'published' FROM articles WHERE id = $1",
-        new.article_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten()
-    .unwrap_or(false);
-    if !published {
+    if !crate::articles::server::repo::is_published(&mut *tx, new.article_id).await? {
         return Err(AppError::NotFound);
     }
     let (parent_path, depth) = match new.parent_id {

@@ -8,15 +8,7 @@ use sqlx::PgPool;
 /// changes nothing. `NotFound` for a missing or unpublished article.
 pub async fn set(pool: &PgPool, user_id: i64, article_id: i64, on: bool) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let published = sqlx::query_scalar!(
-        "SELECT status = 'published' FROM articles WHERE id = $1 FOR UPDATE",
-        article_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten()
-    .unwrap_or(false);
-    if !published {
+    if !crate::articles::server::repo::is_published(&mut *tx, article_id).await? {
         return Err(AppError::NotFound);
     }
     let changed = if on {
