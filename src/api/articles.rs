@@ -2,7 +2,7 @@
 
 use super::auth::{Caller, SignedIn};
 use super::error::{ApiError, ApiResult};
-use super::json::ApiJson;
+use super::json::{required, ApiJson};
 use super::model::{
     MultipleArticlesResponse, NewArticleRequest, SingleArticleResponse, UpdateArticleRequest,
 };
@@ -174,15 +174,6 @@ pub async fn get_article(
     Path(slug): Path<String>,
 ) -> ApiResult<Json<SingleArticleResponse>> {
     respond(&state, &actor, &slug).await
-}
-
-/// A present, non-blank field, or `can't be blank`.
-fn required(value: Option<String>, field: &str, errors: &mut FieldErrors) -> String {
-    let value = value.unwrap_or_default();
-    if value.trim().is_empty() {
-        errors.add(field, "can't be blank");
-    }
-    value
 }
 
 #[utoipa::path(

@@ -70,10 +70,6 @@ fn verify_jwt(state: &AppState, token: &str) -> Option<i64> {
     data.claims.sub.parse().ok()
 }
 
-fn hash_api_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 /// The credential in the Authorization header, if any (`Token x` or `Bearer x`).
 pub fn credential(parts: &Parts) -> Option<Result<&str, ApiError>> {
     let value = parts.headers.get(http::header::AUTHORIZATION)?;
@@ -89,7 +85,7 @@ pub fn credential(parts: &Parts) -> Option<Result<&str, ApiError>> {
 /// The active user a credential names; `token: is invalid` otherwise.
 async fn authenticate(state: &AppState, token: &str) -> Result<User, ApiError> {
     let user_id = if token.starts_with(API_TOKEN_PREFIX) {
-        crate::accounts::server::api_tokens::user_for(&state.pool, &hash_api_token(token)).await?
+        crate::accounts::server::api_tokens::user_for(&state.pool, token).await?
     } else {
         verify_jwt(state, token)
     };

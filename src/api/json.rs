@@ -39,3 +39,17 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// A field the spec requires: absent, `null` and whitespace-only are all `can't be blank`.
+/// The value comes back as sent (Markdown keeps its leading spaces).
+pub fn required(
+    value: Option<String>,
+    field: &str,
+    errors: &mut crate::error::FieldErrors,
+) -> String {
+    let value = value.unwrap_or_default();
+    if value.trim().is_empty() {
+        errors.add(field, "can't be blank");
+    }
+    value
+}

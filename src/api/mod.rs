@@ -18,7 +18,7 @@ pub mod queries;
 pub mod tags;
 pub mod users;
 
-use crate::accounts::server::rate_limit;
+use crate::accounts::server::{client_ip_of, rate_limit};
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -183,10 +183,6 @@ async fn refuse_nul(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-pub fn client_ip(extensions: &http::Extensions) -> String {
-    crate::accounts::server::client_ip_of(extensions)
-}
-
 /// `API_RATE_LIMIT` requests a minute per token (hashed: tokens never reach Redis), or per
 /// client address for anonymous calls. A Redis outage lets requests through.
 async fn limit_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -196,7 +192,7 @@ async fn limit_requests(State(state): State<AppState>, request: Request, next: N
             let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
             format!("token:{hex}")
         }
-        None => format!("ip:{}", client_ip(request.extensions())),
+        None => format!("ip:{}", client_ip_of(request.extensions())),
     };
     let key = state.redis_key(&["rl", "api", &who]);
     let limit = rate_limit::Limit {

@@ -2,11 +2,12 @@
 
 use super::auth::{issue_jwt, SignedIn};
 use super::error::{ApiError, ApiResult};
+use super::json::required;
 use super::json::ApiJson;
 use super::model::{LoginRequest, RegisterRequest, UpdateUserRequest, User, UserResponse};
-use super::{client_ip, queries};
+use super::queries;
 use crate::accounts::account::MAX_BIO;
-use crate::accounts::server::{password, registration::Registration, repo, sign_in};
+use crate::accounts::server::{client_ip_of, password, registration::Registration, repo, sign_in};
 use crate::accounts::signup::{check_email, check_username};
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -14,13 +15,9 @@ use axum::extract::State;
 use axum::Json;
 use http::{Extensions, StatusCode};
 
-/// A present, non-blank string, or `can't be blank` on `field`.
-fn required(value: Option<String>, field: &str, errors: &mut FieldErrors) -> String {
-    let value = value.map(|v| v.trim().to_owned()).unwrap_or_default();
-    if value.is_empty() {
-        errors.add(field, "can't be blank");
-    }
-    value
+/// A required name or address, trimmed.
+fn required_trimmed(value: Option<String>, field: &str, errors: &mut FieldErrors) -> String {
+    required(value, field, errors).trim().to_owned()
 }
 
 /// A present, non-empty password (kept exactly as sent: spaces count), or `can't be blank`.
@@ -69,8 +66,8 @@ pub async fn register(
     ApiJson(request): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<UserResponse>)> {
     let mut errors = FieldErrors::new();
-    let username = required(request.user.username, "username", &mut errors);
-    let email = required(request.user.email, "email", &mut errors);
+    let username = required_trimmed(request.user.username, "username", &mut errors);
+    let email = required_trimmed(request.user.email, "email", &mut errors);
     let password = required_password(request.user.password, &mut errors);
     errors.into_result().map_err(ApiError::from)?;
     let registration = Registration {
@@ -105,10 +102,10 @@ pub async fn login(
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<UserResponse>> {
     let mut errors = FieldErrors::new();
-    let email = required(request.user.email, "email", &mut errors);
+    let email = required_trimmed(request.user.email, "email", &mut errors);
     let password = required_password(request.user.password, &mut errors);
     errors.into_result().map_err(ApiError::from)?;
-    let user = sign_in::attempt(&state, &client_ip(&extensions), email, password)
+    let user = sign_in::attempt(&state, &client_ip_of(&extensions), email, password)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "credentials", "invalid"))?;
     repo::record_login(&state.pool, user.id).await?;
@@ -152,7 +149,7 @@ pub async fn update(
     let user = caller.user;
     let mut errors = FieldErrors::new();
     let present = |value: Option<Option<String>>, field: &str, errors: &mut FieldErrors| {
-        value.map(|v| required(v, field, errors))
+        value.map(|v| required_trimmed(v, field, errors))
     };
     let username = present(change.username, "username", &mut errors)
         .filter(|u| !u.is_empty() && *u != user.username);

@@ -45,7 +45,7 @@ pub async fn create(pool: &PgPool, user_id: i64, name: &str) -> Result<String, A
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let token = format!("{PREFIX}{secret}");
-    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    let hash = hash(&token);
     sqlx::query!(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4)",
         user_id,
@@ -86,9 +86,14 @@ pub async fn revoke(pool: &PgPool, user_id: i64, id: i64) -> Result<bool, sqlx::
     Ok(done == 1)
 }
 
-/// The owner of an active token (by hash), noting when it was last used (at most hourly,
-/// so a busy script doesn't write on every request).
-pub async fn user_for(pool: &PgPool, hash: &[u8]) -> Result<Option<i64>, sqlx::Error> {
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// The owner of an active token, noting when it was last used (at most hourly, so a busy
+/// script doesn't write on every request).
+pub async fn user_for(pool: &PgPool, token: &str) -> Result<Option<i64>, sqlx::Error> {
+    let hash = hash(token);
     sqlx::query_scalar!(
         r#"WITH found AS (
                SELECT id, user_id, last_used_at FROM api_tokens
