@@ -1,25 +1,17 @@
-//! Redis cache of rendered pages for anonymous readers.
-//!
-//! Only what every anonymous reader sees the same way is cached: GET, no session cookie, a
-//! 200 HTML answer without `Set-Cookie`. Every write that changes what readers see (publish,
-//! edit, delete, co-authors, profiles) drops the whole page cache; entries also expire. Redis
-//! trouble never becomes an error page: the request is simply served uncached.
+//! The Redis store of rendered pages. A leaf: it knows keys, scopes and Redis, nothing about
+//! pages or routes. The web layer decides what may be cached and under which scopes
+//! (`web::page_cache`); commands say what they changed ([`Change`]) and only the pages that
+//! show it are dropped. Redis trouble never becomes an error page: a failed lookup is a miss,
+//! a failed invalidation is logged and the entries expire on their own.
 
-use crate::state::AppState;
-use crate::web::security::CspNonce;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use crate::redis::RedisPool;
 use fred::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Redis round trips on the page path may not slow a page down when Redis is unwell.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(150);
-/// Pages larger than this are not worth keeping in Redis.
-const MAX_CACHED_BYTES: usize = 512 * 1024;
 
 #[derive(Debug, Default)]
 pub struct CacheStats {
@@ -28,152 +20,201 @@ pub struct CacheStats {
     pub errors: AtomicU64,
 }
 
-fn keys_set(state: &AppState) -> String {
-    state.redis_key(&["pagecache", "keys"])
+/// What a cached page shows, so that a change drops exactly the pages that show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A story's own page.
+    Article(String),
+    /// An author's page.
+    Author(String),
+    /// Pages that list stories as cards (index, tags, search, writers, author pages): they
+    /// show titles, bylines, ratings and comment counts.
+    Lists,
 }
 
-/// Anonymous readers of public pages only; anything personal or state-changing passes by.
-fn cacheable(request: &Request) -> bool {
-    if request.method() != Method::GET {
-        return false;
+impl Scope {
+    fn key_part(&self) -> String {
+        match self {
+            Scope::Article(slug) => format!("article:{slug}"),
+            Scope::Author(username) => format!("author:{}", username.to_lowercase()),
+            Scope::Lists => "lists".to_owned(),
+        }
     }
-    let path = request.uri().path();
-    let public = path == "/"
-        || path == "/writers"
-        || path == "/search"
-        || (path.starts_with("/articles/") && !path.ends_with("/edit") && path != "/articles/new")
-        || path.starts_with("/authors/")
-        || path.starts_with("/tags/");
-    if !public {
-        return false;
-    }
-    let cookies = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(";");
-    let signed_in = cookies.contains(crate::web::SESSION_COOKIE);
-    // The index lists this browser's recently viewed stories.
-    let personal_index = path == "/" && cookies.contains(crate::articles::view::RECENT_COOKIE);
-    !signed_in && !personal_index
 }
 
-pub async fn page_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !state.config.page_cache || !cacheable(&request) {
-        return next.run(request).await;
-    }
-    let nonce = request
-        .extensions()
-        .get::<CspNonce>()
-        .map(|n| n.0.clone())
-        .unwrap_or_default();
-    let key = state.redis_key(&["pagecache", "page", &request.uri().to_string()]);
+/// What a command changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A story's content, state or engagement (saved, published, deleted, rated, commented,
+    /// favourited, co-authors): its page and every list.
+    Article { slug: String },
+    /// Who follows an author: their page only.
+    Followers { username: String },
+    /// An author's public profile (name, bio, picture): their page, their stories' pages
+    /// (bylines) and every list.
+    Author {
+        username: String,
+        article_slugs: Vec<String>,
+    },
+    /// Something every page may show (an account deactivated, a user renamed by staff).
+    Everything,
+}
 
-    match tokio::time::timeout(REDIS_TIMEOUT, state.redis.get::<Option<Vec<u8>>, _>(&key)).await {
-        Ok(Ok(Some(entry))) => {
-            if let Some(response) = replay(&entry, &nonce) {
-                state.cache_stats.hits.fetch_add(1, Ordering::Relaxed);
-                return response;
+impl Change {
+    /// The scopes to drop; `None` means all of them.
+    fn scopes(&self) -> Option<Vec<Scope>> {
+        match self {
+            Change::Article { slug } => Some(vec![Scope::Article(slug.clone()), Scope::Lists]),
+            Change::Followers { username } => Some(vec![Scope::Author(username.clone())]),
+            Change::Author {
+                username,
+                article_slugs,
+            } => {
+                let mut scopes = vec![Scope::Author(username.clone()), Scope::Lists];
+                scopes.extend(article_slugs.iter().cloned().map(Scope::Article));
+                Some(scopes)
             }
-        }
-        Ok(Ok(None)) => {}
-        Ok(Err(_)) | Err(_) => {
-            state.cache_stats.errors.fetch_add(1, Ordering::Relaxed);
+            Change::Everything => None,
         }
     }
-    state.cache_stats.misses.fetch_add(1, Ordering::Relaxed);
+}
 
-    let response = next.run(request).await;
-    let storable = response.status() == StatusCode::OK
-        && !response.headers().contains_key(header::SET_COOKIE)
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
-    if !storable {
-        return response;
+#[derive(Clone)]
+pub struct PageCache {
+    redis: RedisPool,
+    prefix: String,
+    enabled: bool,
+    ttl_secs: u64,
+    pub stats: Arc<CacheStats>,
+}
+
+impl PageCache {
+    /// `prefix` namespaces the keys (`<prefix>:pagecache:…`).
+    pub fn new(redis: RedisPool, prefix: &str, enabled: bool, ttl_secs: u64) -> Self {
+        Self {
+            redis,
+            prefix: format!("{prefix}:pagecache"),
+            enabled,
+            ttl_secs,
+            stats: Arc::default(),
+        }
     }
-    let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_CACHED_BYTES).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
-    };
-    let mut entry = Vec::with_capacity(nonce.len() + 1 + bytes.len());
-    entry.extend_from_slice(nonce.as_bytes());
-    entry.push(b'\n');
-    entry.extend_from_slice(&bytes);
-    let ttl = state.config.page_cache_ttl_secs as i64;
-    let keys = keys_set(&state);
-    let redis = state.redis.clone();
-    let stats = state.cache_stats.clone();
-    // Storing happens after the answer is on its way.
-    tokio::spawn(async move {
-        let store = async {
-            let _: () = redis
-                .set(&key, entry, Some(Expiration::EX(ttl)), None, false)
-                .await?;
-            let _: () = redis.sadd(&keys, &key).await?;
-            let _: () = redis.expire(&keys, ttl * 2, None).await?;
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn page_key(&self, id: &str) -> String {
+        format!("{}:page:{id}", self.prefix)
+    }
+
+    fn scope_key(&self, scope: &str) -> String {
+        format!("{}:scope:{scope}", self.prefix)
+    }
+
+    /// The stored entry for `id`, counting a hit or a miss. Redis errors count as misses.
+    pub async fn get(&self, id: &str) -> Option<Vec<u8>> {
+        let key = self.page_key(id);
+        let found =
+            match tokio::time::timeout(REDIS_TIMEOUT, self.redis.get::<Option<Vec<u8>>, _>(&key))
+                .await
+            {
+                Ok(Ok(found)) => found,
+                Ok(Err(_)) | Err(_) => {
+                    self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+            };
+        let counter = if found.is_some() {
+            &self.stats.hits
+        } else {
+            &self.stats.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// A replayed entry that turned out unusable: count it as a miss, not a hit.
+    pub fn hit_was_unusable(&self) {
+        self.stats.hits.fetch_sub(1, Ordering::Relaxed);
+        self.stats.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Stores `entry` under `id`, filed under each scope (in the background: the answer
+    /// doesn't wait for Redis).
+    pub fn put(&self, id: &str, entry: Vec<u8>, scopes: &[Scope]) {
+        let cache = self.clone();
+        let key = self.page_key(id);
+        let scope_keys: Vec<String> = scopes
+            .iter()
+            .map(|s| self.scope_key(&s.key_part()))
+            .chain([self.scope_key("all")])
+            .collect();
+        tokio::spawn(async move {
+            let ttl = cache.ttl_secs as i64;
+            let store = async {
+                let _: () = cache
+                    .redis
+                    .set(&key, entry, Some(Expiration::EX(ttl)), None, false)
+                    .await?;
+                for scope in &scope_keys {
+                    let _: () = cache.redis.sadd(scope, &key).await?;
+                    let _: () = cache.redis.expire(scope, ttl * 2, None).await?;
+                }
+                Ok::<(), fred::error::Error>(())
+            };
+            if !matches!(
+                tokio::time::timeout(REDIS_TIMEOUT * 4, store).await,
+                Ok(Ok(()))
+            ) {
+                cache.stats.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+
+    /// Drops the pages that show what changed.
+    pub async fn invalidate(&self, change: Change) {
+        let scopes: Vec<String> = match change.scopes() {
+            Some(scopes) => scopes.iter().map(Scope::key_part).collect(),
+            None => vec!["all".to_owned()],
+        };
+        let drop_scopes = async {
+            for scope in scopes {
+                let set = self.scope_key(&scope);
+                let members: Vec<String> = self.redis.smembers(&set).await?;
+                for chunk in members.chunks(500) {
+                    let _: () = self.redis.unlink(chunk.to_vec()).await?;
+                }
+                let _: () = self.redis.del(&set).await?;
+            }
             Ok::<(), fred::error::Error>(())
         };
-        if !matches!(
-            tokio::time::timeout(REDIS_TIMEOUT * 4, store).await,
-            Ok(Ok(()))
-        ) {
-            stats.errors.fetch_add(1, Ordering::Relaxed);
+        match tokio::time::timeout(Duration::from_secs(2), drop_scopes).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "page cache invalidation failed"),
+            Err(_) => tracing::warn!("page cache invalidation timed out"),
         }
-    });
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-/// A cached page with the old CSP nonce swapped for this response's one.
-fn replay(entry: &[u8], nonce: &str) -> Option<Response> {
-    let split = entry.iter().position(|b| *b == b'\n')?;
-    let (old_nonce, html) = (
-        std::str::from_utf8(&entry[..split]).ok()?,
-        &entry[split + 1..],
-    );
-    let html = std::str::from_utf8(html).ok()?;
-    let body = if old_nonce.is_empty() {
-        html.to_owned()
-    } else {
-        html.replace(old_nonce, nonce)
-    };
-    let mut response = Response::new(Body::from(body));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
-        .headers_mut()
-        .insert("x-waypost-cache", HeaderValue::from_static("hit"));
-    Some(response)
-}
-
-/// Drops every cached page. Called after each write that changes what readers see; a
-/// failure is logged (entries then expire on their own).
-pub async fn invalidate(state: &AppState) {
-    let keys = keys_set(state);
-    let drop_all = async {
-        let members: Vec<String> = state.redis.smembers(&keys).await?;
-        for chunk in members.chunks(500) {
-            let _: () = state.redis.unlink(chunk.to_vec()).await?;
-        }
-        let _: () = state.redis.del(&keys).await?;
-        Ok::<(), fred::error::Error>(())
-    };
-    match tokio::time::timeout(Duration::from_secs(2), drop_all).await {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::warn!(%error, "page cache invalidation failed"),
-        Err(_) => tracing::warn!("page cache invalidation timed out"),
     }
 }
 
-/// For server functions: invalidate using the request's state.
-pub async fn invalidate_current() {
-    if let Some(state) = leptos::prelude::use_context::<AppState>() {
-        invalidate(&state).await;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_name_the_scopes_that_show_them() {
+        let article = Change::Article {
+            slug: "lima".into(),
+        };
+        assert_eq!(
+            article.scopes(),
+            Some(vec![Scope::Article("lima".into()), Scope::Lists])
+        );
+        let follow = Change::Followers {
+            username: "Ana".into(),
+        };
+        assert_eq!(follow.scopes(), Some(vec![Scope::Author("Ana".into())]));
+        assert_eq!(Scope::Author("Ana".into()).key_part(), "author:ana");
+        assert_eq!(Change::Everything.scopes(), None);
     }
 }

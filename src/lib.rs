@@ -14,6 +14,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod config;
@@ -27,6 +29,8 @@ pub mod mail;
 pub mod media;
 #[cfg(feature = "ssr")]
 pub mod redis;
+#[cfg(feature = "ssr")]
+pub mod request;
 #[cfg(feature = "ssr")]
 pub mod seed;
 #[cfg(feature = "ssr")]

@@ -92,19 +92,12 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let redis = waypost::redis::connect(&config.redis_url)
         .await
         .map_err(|e| format!("cannot connect to Redis: {e}"))?;
-    let storage = waypost::media::Storage::from_config(&config.media)
-        .map_err(|e| format!("media storage: {e}"))?;
-    let mail = waypost::mail::queue::Queue::new(redis.clone(), &config.redis_prefix);
-    let workers = start_mail_workers(&config, mail.clone(), config.mail.workers)?;
-    let state = AppState {
-        leptos_options,
-        pool,
-        redis,
-        storage,
-        cache_stats: Default::default(),
-        mail,
-        config: Arc::new(config),
-    };
+    let workers = start_mail_workers(
+        &config,
+        waypost::mail::queue::Queue::new(redis.clone(), &config.redis_prefix),
+        config.mail.workers,
+    )?;
+    let state = AppState::build(config, leptos_options, pool, redis)?;
     let listeners = waypost::web::listen::Listeners::bind(addr, &state.config)?;
     let scheme = if state.config.tls.is_some() {
         "https"
@@ -173,8 +166,8 @@ async fn createsuperuser(
     config: Config,
     args: &[String],
 ) -> Result<(), Box<dyn std::error::Error>> {
+    use waypost::accounts::rules::{check_email, check_username};
     use waypost::accounts::server::{password, repo};
-    use waypost::accounts::signup::{check_email, check_username};
     use waypost::error::FieldErrors;
     let (mut username, mut email) = (None, None);
     let mut rest = args.iter();

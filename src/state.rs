@@ -1,7 +1,10 @@
 //! The one place for shared server state, provided to axum handlers, page renders and server
-//! functions (`expect_context::<AppState>()`).
+//! functions (`expect_context::<AppState>()`), and built in one way by `main` and the tests.
 
+use crate::cache::PageCache;
 use crate::config::Config;
+use crate::mail::queue::Queue;
+use crate::media::Storage;
 use crate::redis::RedisPool;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -14,13 +17,48 @@ pub struct AppState {
     pub pool: PgPool,
     pub redis: RedisPool,
     pub config: Arc<Config>,
-    pub storage: crate::media::Storage,
-    pub cache_stats: Arc<crate::cache::CacheStats>,
+    pub storage: Storage,
+    /// Rendered pages for anonymous readers; commands tell it what changed.
+    pub page_cache: PageCache,
     /// The e-mail job queue (sending happens in the worker pool, never in a request).
-    pub mail: crate::mail::queue::Queue,
+    pub mail: Queue,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("media storage: {0}")]
+    Storage(String),
 }
 
 impl AppState {
+    /// Everything derived from the configuration and the two connections: media storage,
+    /// the page cache and the mail queue, all under `REDIS_PREFIX`.
+    pub fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+        pool: PgPool,
+        redis: RedisPool,
+    ) -> Result<Self, StateError> {
+        let storage =
+            Storage::from_config(&config.media).map_err(|e| StateError::Storage(e.to_string()))?;
+        let page_cache = PageCache::new(
+            redis.clone(),
+            &config.redis_prefix,
+            config.page_cache,
+            config.page_cache_ttl_secs,
+        );
+        let mail = Queue::new(redis.clone(), &config.redis_prefix);
+        Ok(AppState {
+            leptos_options,
+            pool,
+            redis,
+            config: Arc::new(config),
+            storage,
+            page_cache,
+            mail,
+        })
+    }
+
     /// Namespaced Redis key: every key Waypost writes (except session ids) goes through here.
     pub fn redis_key(&self, parts: &[&str]) -> String {
         let mut key = self.config.redis_prefix.clone();

@@ -289,8 +289,9 @@ async fn permissions_follow_groups() {
         (&sam, "user.promote", true),
         (&sam, "article.publish", true),
     ] {
-        let has = backend.has_perm(user, permission.to_owned()).await.unwrap();
-        assert_eq!(has, expected, "{} / {permission}", user.username);
+        let permission = waypost::accounts::Permission::from_codename(permission).expect("known");
+        let has = backend.has_perm(user, permission).await.unwrap();
+        assert_eq!(has, expected, "{} / {permission:?}", user.username);
     }
 }
 

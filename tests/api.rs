@@ -6,58 +6,10 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{test_pool, Client, TestApp, TestResponse};
+use common::{api, error_of, register, test_pool, Client, TestApp};
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "harbour-lantern-compass";
-
-async fn api(
-    client: &mut Client,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> TestResponse {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "127.0.0.1:3000");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Token {token}"));
-    }
-    let request = match body {
-        Some(body) => request
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string())),
-        None => request.body(Body::empty()),
-    }
-    .expect("request");
-    client.send(request).await
-}
-
-fn error_of(response: &TestResponse, field: &str) -> String {
-    response.json()["errors"][field][0]
-        .as_str()
-        .unwrap_or_else(|| panic!("no error for {field}: {}", response.body))
-        .to_owned()
-}
-
-/// Registers `name` through the API; returns its JWT.
-async fn register(client: &mut Client, name: &str) -> String {
-    let response = api(
-        client,
-        Method::POST,
-        "/api/users",
-        None,
-        Some(json!({"user": {"username": name, "email": format!("{name}@example.com"), "password": PASSWORD}})),
-    )
-    .await;
-    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-    response.json()["user"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
+use common::PASSWORD;
 
 async fn writers_app() -> TestApp {
     TestApp::with_vars(test_pool().await, &[("SIGNUP_GROUP", "writer")]).await
@@ -217,7 +169,11 @@ async fn registration_login_and_current_user() {
         .await
         .unwrap();
     let long_ago = 1_000_000_000;
-    let expired = waypost::api::auth::issue_jwt_at(&app.state, id, long_ago).unwrap();
+    let user = waypost::accounts::server::repo::find_by_id(app.pool(), id)
+        .await
+        .unwrap()
+        .unwrap();
+    let expired = waypost::api::auth::issue_jwt_at(&app.state, &user, long_ago, long_ago).unwrap();
     let refused = api(&mut c, Method::GET, "/api/user", Some(&expired), None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     // A token signed with another SECRET_KEY is worthless here.
@@ -226,7 +182,7 @@ async fn registration_login_and_current_user() {
         &[("SECRET_KEY", "another-secret-key-of-at-least-32-characters")],
     )
     .await;
-    let foreign = waypost::api::auth::issue_jwt(&other.state, id).unwrap();
+    let foreign = waypost::api::auth::issue_jwt(&other.state, &user, long_ago).unwrap();
     let refused = api(&mut c, Method::GET, "/api/user", Some(&foreign), None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     // A deactivated account's tokens stop working.
@@ -240,7 +196,16 @@ async fn registration_login_and_current_user() {
 
 #[tokio::test]
 async fn updating_the_user() {
-    let app = TestApp::with_vars(test_pool().await, &[("PASSWORD_POLICY", "basic")]).await;
+    // RealWorld clients expect a new address at once (CONFIRM_EMAIL_CHANGE=false); the
+    // confirmed flow is in tests/rules.rs.
+    let app = TestApp::with_vars(
+        test_pool().await,
+        &[
+            ("PASSWORD_POLICY", "basic"),
+            ("CONFIRM_EMAIL_CHANGE", "false"),
+        ],
+    )
+    .await;
     let mut c = app.client();
     let token = register(&mut c, "bea").await;
     register(&mut c, "taken").await;
@@ -961,7 +926,10 @@ async fn api_tokens_from_the_account_page() {
     let page = web.get("/account").await;
     assert!(page.body.contains("Name the token"), "{}", page.body);
     let r = web
-        .send(form("/account/api-tokens", "name=backup+script"))
+        .send(form(
+            "/account/api-tokens",
+            "name=backup+script&password=harbour-lantern-compass",
+        ))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = web.get("/account").await;

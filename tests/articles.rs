@@ -173,9 +173,10 @@ async fn drafts_are_invisible_to_others() {
         other.get(&format!("/articles/{slug}")).await.status,
         StatusCode::NOT_FOUND
     );
+    // Someone else's draft doesn't exist for them, in the editor too (issue #15).
     assert_eq!(
         other.get(&format!("/articles/{slug}/edit")).await.status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let index = app.client().get("/").await;
     assert!(!index.body.contains("Secret draft"));

@@ -16,6 +16,7 @@ test('publish through the API with an account-page token; favourite, follow and 
   await writer.goto('/account#api-tokens');
   const tokens = writer.getByRole('region', { name: 'API tokens' });
   await tokens.getByLabel('Token name').fill('travel notes sync');
+  await tokens.getByLabel('Current password').fill(writerAccount.password);
   await tokens.getByRole('button', { name: 'Make a token' }).click();
   const token = (await tokens.locator('code.token-value').textContent()).trim();
   expect(token).toMatch(/^wpt_[0-9a-f]{64}$/);

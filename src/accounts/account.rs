@@ -9,72 +9,15 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-pub const MAX_BIO: usize = 2000;
-pub const MAX_WEBSITE: usize = 200;
-
 #[server(prefix = "/sfn", endpoint = "own_profile")]
 pub async fn get_own_profile() -> Result<OwnProfile, AppError> {
-    use super::server::{app_state, repo, require_login};
+    use crate::request::{app_state, require_login};
     async {
         let user = require_login().await?;
-        Ok(repo::own_profile(&app_state()?.pool, user.id).await?)
+        Ok(super::server::repo::own_profile(&app_state()?.pool, user.id).await?)
     }
     .await
     .map_err(AppError::with_status)
-}
-
-/// Normalises an X handle: accepts `@name`, `name` or an x.com/twitter.com profile URL.
-pub fn normalize_x_handle(raw: &str) -> Result<Option<String>, String> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    let without_url = [
-        "https://x.com/",
-        "https://twitter.com/",
-        "x.com/",
-        "twitter.com/",
-    ]
-    .iter()
-    .find_map(|prefix| trimmed.strip_prefix(prefix))
-    .unwrap_or(trimmed);
-    let handle = without_url.trim_start_matches('@').trim_end_matches('/');
-    let valid = (1..=15).contains(&handle.len())
-        && handle
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
-        Ok(Some(handle.to_owned()))
-    } else {
-        Err("An X handle has 1–15 letters, digits or underscores, like @waypost.".to_owned())
-    }
-}
-
-/// Only http(s) links: anything else (e.g. `javascript:`) would be a script in a profile.
-pub fn normalize_website(raw: &str) -> Result<Option<String>, String> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    let candidate = if trimmed.contains("://") {
-        trimmed.to_owned()
-    } else {
-        format!("https://{trimmed}")
-    };
-    let lower = candidate.to_ascii_lowercase();
-    let host_ok = candidate
-        .split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
-        .is_some_and(|host| host.contains('.') && !host.contains(' '));
-    if (lower.starts_with("https://") || lower.starts_with("http://"))
-        && host_ok
-        && candidate.len() <= MAX_WEBSITE
-        && !candidate.chars().any(char::is_whitespace)
-    {
-        Ok(Some(candidate))
-    } else {
-        Err("Enter a web address like https://example.com.".to_owned())
-    }
 }
 
 #[server(prefix = "/sfn", endpoint = "update_profile")]
@@ -86,45 +29,18 @@ pub async fn update_profile(
     /// A checkbox: present ("on") when ticked, absent otherwise.
     notify_comments: Option<String>,
 ) -> Result<(), AppError> {
-    use super::server::{app_state, repo, require_login};
+    use super::server::profile::{update_profile, ProfileChange};
+    use crate::request::{actor, app_state};
     async {
-        let user = require_login().await?;
-        let display_name = display_name.trim().to_owned();
-        let bio = bio.trim().to_owned();
-        let mut errors = crate::error::FieldErrors::new();
-        if display_name.chars().count() > super::signup::MAX_DISPLAY_NAME {
-            errors.add("display_name", "Use at most 80 characters.");
-        }
-        if bio.chars().count() > MAX_BIO {
-            errors.add("bio", format!("Keep your bio under {MAX_BIO} characters."));
-        }
-        let x_handle = normalize_x_handle(&x_handle).unwrap_or_else(|message| {
-            errors.add("x_handle", message);
-            None
-        });
-        let website = normalize_website(&website).unwrap_or_else(|message| {
-            errors.add("website", message);
-            None
-        });
-        errors.into_result()?;
-        let state = app_state()?;
-        repo::update_profile(
-            &state.pool,
-            user.id,
-            repo::ProfileUpdate {
-                display_name,
-                bio,
-                x_handle,
-                website,
-                notify_comments: notify_comments.is_some(),
-            },
-        )
-        .await?;
-        // Articles carry their authors' names for sorting and search.
-        let articles =
-            crate::articles::server::repo::article_ids_by_author(&state.pool, user.id).await?;
-        crate::articles::server::repo::refresh_author_names(&state.pool, &articles).await?;
-        crate::cache::invalidate_current().await;
+        let change = ProfileChange {
+            display_name: Some(display_name),
+            bio: Some(bio),
+            x_handle: Some(x_handle),
+            website: Some(website),
+            notify_comments: Some(notify_comments.is_some()),
+            ..ProfileChange::default()
+        };
+        update_profile(&app_state()?, &actor().await?, change).await?;
         // A full page load: the server-rendered header then shows the new name.
         leptos_axum::redirect("/account?saved=1");
         Ok(())
@@ -139,43 +55,22 @@ pub async fn change_password(
     new_password: String,
     new_password_confirm: String,
 ) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, password, repo};
+    use super::server::credentials::{change_password, PasswordChange};
+    use crate::request::{actor, app_state, auth_session, start_session};
     async {
-        let mut auth = auth_session().await?;
-        let user = auth.user.clone().ok_or(AppError::Unauthenticated)?;
-        let stored = user.password_hash.clone().unwrap_or_default();
-        if !password::verify(current_password, stored).await? {
-            return Err(AppError::invalid(
-                "current_password",
-                "That is not your current password.",
-            ));
-        }
-        let state = app_state()?;
-        let mut errors = crate::error::FieldErrors::new();
-        password::check_policy(
-            state.config.password_policy,
-            &new_password,
-            &user.username,
-            &user.email,
-            "new_password",
-            &mut errors,
-        );
-        if new_password != new_password_confirm {
-            errors.add("new_password_confirm", "The two passwords don't match.");
-        }
-        errors.into_result()?;
-        let hash = password::hash(new_password).await?;
-        repo::set_password(&state.pool, user.id, &hash).await?;
-        // The session's auth hash derives from the password hash: log in again with the new
-        // one so this session survives while every other session ends.
-        let updated = repo::find_by_id(&state.pool, user.id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        auth.login(&updated).await.map_err(|e| {
-            tracing::error!(error = %e, "could not refresh the session after a password change");
-            AppError::Internal
-        })?;
-        Ok(())
+        let user = change_password(
+            &app_state()?,
+            &actor().await?,
+            PasswordChange {
+                current_password: Some(current_password),
+                new_password,
+                confirmation: Some(new_password_confirm),
+            },
+        )
+        .await?;
+        // This session carried the old password's hash: renew it (with a fresh id) so it
+        // survives while every other session ends.
+        start_session(&mut auth_session().await?, &user).await
     }
     .await
     .map_err(AppError::with_status)
@@ -190,6 +85,8 @@ pub fn AccountPage() -> impl IntoView {
         let query = query.read();
         if query.get("welcome").is_some() {
             Some("Welcome to Waypost! We've e-mailed you a link to confirm your address. Meanwhile, tell readers a little about yourself.")
+        } else if query.get("email_switched").is_some() {
+            Some("Your account now uses the new address. We've sent it a link: please confirm it.")
         } else if query.get("email_changed").is_some() {
             Some("Your new e-mail address is confirmed and in use.")
         } else if query.get("verified").is_some() {
@@ -319,36 +216,5 @@ fn PasswordForm() -> impl IntoView {
             <Field label="Confirm new password" name="new_password_confirm" input_type="password" autocomplete="new-password" required=true error=error/>
             <button type="submit" class="button" disabled=move || action.pending().get()>"Change password"</button>
         </ActionForm>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn x_handles() {
-        assert_eq!(
-            normalize_x_handle("@way_post").unwrap(),
-            Some("way_post".into())
-        );
-        assert_eq!(
-            normalize_x_handle("https://x.com/waypost/").unwrap(),
-            Some("waypost".into())
-        );
-        assert_eq!(normalize_x_handle("  ").unwrap(), None);
-        assert!(normalize_x_handle("way post").is_err());
-        assert!(normalize_x_handle("sixteen_chars_xx").is_err());
-    }
-
-    #[test]
-    fn websites() {
-        assert_eq!(
-            normalize_website("example.com").unwrap(),
-            Some("https://example.com".into())
-        );
-        assert!(normalize_website("javascript:alert(1)").is_err());
-        assert!(normalize_website("https://exa mple.com").is_err());
-        assert!(normalize_website("ftp://example.com").is_err());
     }
 }

@@ -28,7 +28,8 @@ pub const ERROR_KEY: &str = "api_token_error";
 
 #[server(prefix = "/sfn", endpoint = "api_tokens")]
 pub async fn get_api_tokens() -> Result<ApiTokens, AppError> {
-    use super::server::{api_tokens, app_state, auth_session};
+    use super::server::api_tokens;
+    use crate::request::{app_state, auth_session};
     async {
         let auth = auth_session().await?;
         let user = auth.user.clone().ok_or(AppError::Unauthenticated)?;
@@ -111,6 +112,10 @@ fn TokenList(tokens: ApiTokens) -> impl IntoView {
             <div class="field">
                 <label for="api-token-name">"Token name"</label>
                 <input id="api-token-name" name="name" required=true maxlength="60" placeholder="e.g. my import script"/>
+            </div>
+            <div class="field">
+                <label for="api-token-password">"Current password"</label>
+                <input id="api-token-password" name="password" type="password" required=true autocomplete="current-password"/>
             </div>
             <button type="submit" class="button button--quiet">"Make a token"</button>
         </form>

@@ -11,19 +11,8 @@ use leptos_router::hooks::use_query_map;
 /// Confirms the address a verification link was sent to.
 #[server(prefix = "/sfn", endpoint = "verify_email")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
-    use super::server::{app_state, repo, tokens};
     async {
-        let state = app_state()?;
-        let redeemed = tokens::redeem(&state.pool, &token, tokens::Purpose::VerifyEmail)
-            .await?
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "token",
-                    "This link has expired or was already used. Log in and ask for a new one from your account page.",
-                )
-            })?;
-        repo::mark_email_verified(&state.pool, redeemed.user_id).await?;
-        tracing::info!(user_id = redeemed.user_id, "e-mail address verified");
+        super::server::credentials::verify_email(&crate::request::app_state()?, &token).await?;
         leptos_axum::redirect("/account?verified=1");
         Ok(())
     }
@@ -34,29 +23,15 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 /// Sends the verification e-mail again (signed-in, unverified users; rate limited).
 #[server(prefix = "/sfn", endpoint = "resend_verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
-    use super::server::{app_state, emails, rate_limit, repo, require_login};
+    use crate::request::{actor, app_state};
     async {
-        let user = require_login().await?;
-        let state = app_state()?;
-        if user.email_verified {
-            leptos_axum::redirect("/account");
-            return Ok(());
-        }
-        let key = state.redis_key(&["rl", "verify-mail", &user.id.to_string()]);
-        let limit = rate_limit::Limit {
-            max: 3,
-            window_secs: 3600,
-        };
-        rate_limit::check(&state.redis, &key, &limit).await?;
-        rate_limit::hit(&state.redis, &key, &limit).await?;
-        let profile = repo::own_profile(&state.pool, user.id).await?;
-        let name = if profile.display_name.is_empty() {
-            user.username.clone()
+        let sent =
+            super::server::credentials::resend_verification(&app_state()?, &actor().await?).await?;
+        leptos_axum::redirect(if sent {
+            "/account?verification=sent"
         } else {
-            profile.display_name
-        };
-        emails::verification(&state, user.id, &user.email, &name).await?;
-        leptos_axum::redirect("/account?verification=sent");
+            "/account"
+        });
         Ok(())
     }
     .await
@@ -66,36 +41,10 @@ pub async fn resend_verification() -> Result<(), AppError> {
 /// Always the same answer, whether or not the address has an account (no enumeration).
 #[server(prefix = "/sfn", endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use super::server::{app_state, client_ip, emails, rate_limit, repo};
-    async {
-        let email = email.trim().to_owned();
-        if !email.contains('@') || email.len() > 254 {
-            return Err(AppError::invalid(
-                "email",
-                "Enter the e-mail address of your account.",
-            ));
-        }
-        let state = app_state()?;
-        let limit = rate_limit::Limit {
-            max: 5,
-            window_secs: 3600,
-        };
-        for key in [
-            state.redis_key(&["rl", "reset", "ip", &client_ip()]),
-            state.redis_key(&["rl", "reset", "email", &email.to_lowercase()]),
-        ] {
-            rate_limit::check(&state.redis, &key, &limit).await?;
-            rate_limit::hit(&state.redis, &key, &limit).await?;
-        }
-        if let Some(user) = repo::find_by_email(&state.pool, &email).await? {
-            if user.is_active {
-                emails::password_reset(&state, user.id, &user.email, &user.username).await?;
-            }
-        }
-        Ok(())
-    }
-    .await
-    .map_err(AppError::with_status)
+    use crate::request::{app_state, client_ip};
+    super::server::credentials::request_password_reset(&app_state()?, &client_ip(), &email)
+        .await
+        .map_err(AppError::with_status)
 }
 
 #[server(prefix = "/sfn", endpoint = "reset_password")]
@@ -104,60 +53,10 @@ pub async fn reset_password(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use super::server::{app_state, password as passwords, repo, tokens};
-    use crate::error::FieldErrors;
     async {
-        let state = app_state()?;
-        let expired = || {
-            AppError::invalid(
-                "token",
-                "This reset link has expired or was already used. Ask for a new one.",
-            )
-        };
-        if !tokens::check(&state.pool, &token, tokens::Purpose::ResetPassword).await? {
-            return Err(expired());
-        }
-        let mut errors = FieldErrors::new();
-        passwords::check_policy(
-            state.config.password_policy,
-            &password,
-            "",
-            "",
-            "password",
-            &mut errors,
-        );
-        if password != password_confirm {
-            errors.add("password_confirm", "The two passwords don't match.");
-        }
-        errors.into_result()?;
-        let hash = passwords::hash(password).await?;
-        let mut tx = state.pool.begin().await?;
-        let redeemed = tokens::redeem(&mut *tx, &token, tokens::Purpose::ResetPassword)
-            .await?
-            .ok_or_else(expired)?;
-        // A new hash also ends every session of the account (the session carries it).
-        repo::set_password(&mut *tx, redeemed.user_id, &hash).await?;
-        // The reset proves the mailbox is theirs. If the address was never confirmed, whoever
-        // created the account (and linked a social login to it) may not have owned it: those
-        // links go, so a squatter who typed someone else's address keeps no way in.
-        let dropped = sqlx::query!(
-            "DELETE FROM social_accounts s USING users u
-             WHERE s.user_id = u.id AND u.id = $1 AND u.email_verified_at IS NULL",
-            redeemed.user_id
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        repo::mark_email_verified_in(&mut *tx, redeemed.user_id).await?;
-        tx.commit().await?;
-        if dropped > 0 {
-            tracing::warn!(
-                user_id = redeemed.user_id,
-                dropped,
-                "password reset on an unconfirmed address removed its social links"
-            );
-        }
-        tracing::info!(user_id = redeemed.user_id, "password reset");
+        let state = crate::request::app_state()?;
+        super::server::credentials::reset_password(&state, &token, password, &password_confirm)
+            .await?;
         leptos_axum::redirect("/login?reset=1");
         Ok(())
     }
@@ -273,38 +172,19 @@ fn ResetPasswordForm(token: String) -> impl IntoView {
 /// old one stays until the link is used.
 #[server(prefix = "/sfn", endpoint = "request_email_change")]
 pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
-    use super::server::{app_state, emails, password as passwords, repo, require_login};
+    use super::server::credentials::{self, EmailChange};
+    use crate::request::{actor, app_state};
     async {
-        let user = require_login().await?;
-        let new_email = new_email.trim().to_owned();
-        let mut errors = crate::error::FieldErrors::new();
-        let mut format = crate::error::FieldErrors::new();
-        super::signup::check_email(&new_email, &mut format);
-        for problem in format.0 {
-            errors.add("new_email", problem.message);
+        let changed = credentials::request_email_change(
+            &app_state()?,
+            &actor().await?,
+            &new_email,
+            Some(password),
+        )
+        .await?;
+        if changed == EmailChange::Switched {
+            leptos_axum::redirect("/account?email_switched=1");
         }
-        if new_email.eq_ignore_ascii_case(&user.email) {
-            errors.add("new_email", "That is already your address.");
-        }
-        errors.into_result()?;
-        let state = app_state()?;
-        let hash = user.password_hash.clone().unwrap_or_default();
-        if hash.is_empty() || !passwords::verify(password, hash).await? {
-            return Err(AppError::invalid(
-                "password",
-                "That isn't your current password.",
-            ));
-        }
-        if repo::find_by_email(&state.pool, &new_email)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::conflict(
-                "new_email",
-                "Another account uses that address.",
-            ));
-        }
-        emails::email_change(&state, user.id, &new_email, &user.username).await?;
         Ok(())
     }
     .await
@@ -313,22 +193,9 @@ pub async fn request_email_change(new_email: String, password: String) -> Result
 
 #[server(prefix = "/sfn", endpoint = "confirm_email_change")]
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
-    use super::server::{app_state, repo, tokens};
     async {
-        let state = app_state()?;
-        let mut tx = state.pool.begin().await?;
-        let redeemed = tokens::redeem(&mut *tx, &token, tokens::Purpose::ChangeEmail)
-            .await?
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "token",
-                    "This link has expired or was already used. Ask for a new one on your account page.",
-                )
-            })?;
-        let new_email = redeemed.new_email.ok_or(AppError::Internal)?;
-        repo::change_email(&mut tx, redeemed.user_id, &new_email).await?;
-        tx.commit().await?;
-        tracing::info!(user_id = redeemed.user_id, "e-mail address changed");
+        super::server::credentials::confirm_email_change(&crate::request::app_state()?, &token)
+            .await?;
         leptos_axum::redirect("/account?email_changed=1");
         Ok(())
     }

@@ -29,8 +29,9 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
 
 #[cfg(feature = "ssr")]
 async fn log_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, client_ip, repo, sign_in};
+    use super::server::sign_in;
     use crate::error::FieldErrors;
+    use crate::request::{app_state, auth_session, client_ip, start_session};
 
     let login = login.trim().to_owned();
     let mut errors = FieldErrors::new();
@@ -50,13 +51,7 @@ async fn log_in(login: String, password: String, next: Option<String>) -> Result
         ));
     };
     let mut auth = auth_session().await?;
-    // `login` rotates the session id, so a session fixed before login is useless.
-    auth.login(&user).await.map_err(|e| {
-        tracing::error!(error = %e, "could not store the login in the session");
-        AppError::Internal
-    })?;
-    repo::record_login(&state.pool, user.id).await?;
-    tracing::info!(user_id = user.id, "user logged in");
+    start_session(&mut auth, &user).await?;
     // A social identity that was waiting for proof of ownership (same e-mail) is linked now.
     let linked = super::server::social::link_pending_after_login(&state.pool, &auth, &user).await;
     if linked.is_some() {
@@ -69,8 +64,9 @@ async fn log_in(login: String, password: String, next: Option<String>) -> Result
 
 #[server(prefix = "/sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use super::server::auth_session;
-    let mut auth = auth_session().await.map_err(AppError::with_status)?;
+    let mut auth = crate::request::auth_session()
+        .await
+        .map_err(AppError::with_status)?;
     auth.logout().await.map_err(|e| {
         tracing::error!(error = %e, "could not end the session");
         AppError::Internal.with_status()

@@ -6,7 +6,9 @@ pub mod api_tokens;
 pub mod email_links;
 pub mod login;
 pub mod model;
+pub mod permission;
 pub mod profile;
+pub mod rules;
 pub mod session;
 pub mod signup;
 pub mod social;
@@ -15,4 +17,5 @@ pub mod social;
 pub mod server;
 
 pub use model::CurrentUser;
+pub use permission::Permission;
 pub use session::{use_current_user, CurrentUserResource};

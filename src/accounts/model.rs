@@ -1,5 +1,6 @@
 //! Account data shared by the server and the browser.
 
+use super::permission::Permission;
 use serde::{Deserialize, Serialize};
 
 /// What the page chrome needs to know about the signed-in user.
@@ -9,12 +10,12 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub is_staff: bool,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
 }
 
 impl CurrentUser {
-    pub fn can(&self, permission: &str) -> bool {
-        self.is_staff || self.permissions.iter().any(|p| p == permission)
+    pub fn can(&self, permission: Permission) -> bool {
+        self.is_staff || self.permissions.contains(&permission)
     }
 
     pub fn name(&self) -> &str {

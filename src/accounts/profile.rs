@@ -27,9 +27,10 @@ pub const PROFILE_FAVORITES: i64 = 6;
 
 #[server(prefix = "/sfn", endpoint = "author_profile")]
 pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
-    use super::server::{app_state, auth_session, follows, repo};
+    use super::server::{follows, repo};
     use crate::articles::model::Sort;
     use crate::articles::server::repo::{list_published, ListFilter};
+    use crate::request::{app_state, auth_session};
     async {
         let state = app_state()?;
         let profile = repo::public_profile(&state.pool, &username)

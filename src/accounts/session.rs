@@ -6,13 +6,18 @@ use leptos::prelude::*;
 
 #[server(prefix = "/sfn", endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    use super::server::{app_state, auth_session, repo};
+    use super::server::repo;
+    use crate::request::{app_state, auth_session};
     let auth = auth_session().await?;
     let Some(user) = auth.user else {
         return Ok(None);
     };
     let state = app_state()?;
-    let permissions = repo::permissions(&state.pool, &user).await?;
+    let permissions = repo::permissions(&state.pool, &user)
+        .await?
+        .iter()
+        .filter_map(|name| super::Permission::from_codename(name))
+        .collect();
     let display_name = repo::own_profile(&state.pool, user.id).await?.display_name;
     Ok(Some(CurrentUser {
         id: user.id,

@@ -1,76 +1,9 @@
 //! Sign-up: every new account is a traveller, with a profile, created in one transaction.
 
 use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-pub const MAX_DISPLAY_NAME: usize = 80;
-/// Paths and words a username must not take (they would shadow routes or confuse readers).
-const RESERVED_USERNAMES: &[&str] = &[
-    "admin",
-    "administrator",
-    "root",
-    "staff",
-    "support",
-    "waypost",
-    "api",
-    "sfn",
-    "login",
-    "logout",
-    "signup",
-    "account",
-    "authors",
-    "writers",
-    "articles",
-    "search",
-    "media",
-    "pkg",
-    "healthz",
-    "feed",
-    "me",
-    "null",
-    "undefined",
-];
-
-/// Shared by sign-up and the settings page.
-pub fn check_username(username: &str, errors: &mut FieldErrors) {
-    let length = username.chars().count();
-    if !(3..=30).contains(&length) {
-        errors.add("username", "Use 3 to 30 characters.");
-    } else if !username
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    {
-        errors.add(
-            "username",
-            "Use only letters, digits, dots, dashes and underscores.",
-        );
-    } else if RESERVED_USERNAMES.contains(&username.to_ascii_lowercase().as_str()) {
-        errors.add(
-            "username",
-            "That username is reserved. Please pick another.",
-        );
-    }
-}
-
-pub fn check_email(email: &str, errors: &mut FieldErrors) {
-    let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if !valid {
-        errors.add(
-            "email",
-            "Enter a valid e-mail address, like name@example.com.",
-        );
-    }
-}
 
 #[server(prefix = "/sfn", endpoint = "signup")]
 pub async fn signup(
@@ -93,27 +26,17 @@ async fn sign_up(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, registration};
+    use super::server::registration::{sign_up, Registration};
+    use crate::request::{app_state, auth_session, start_session};
 
-    let state = app_state()?;
-    let registration = registration::Registration {
-        username: username.trim().to_owned(),
-        email: email.trim().to_owned(),
-        display_name: display_name.unwrap_or_default().trim().to_owned(),
+    let registration = Registration {
+        username,
+        email,
+        display_name: display_name.unwrap_or_default(),
         password,
     };
-    let mut errors = FieldErrors::new();
-    registration.check(&state.config, &mut errors);
-    if registration.password != password_confirm {
-        errors.add("password_confirm", "The two passwords don't match.");
-    }
-    errors.into_result()?;
-    let user = registration.create(&state).await?;
-    let mut auth = auth_session().await?;
-    auth.login(&user).await.map_err(|e| {
-        tracing::error!(error = %e, "could not log in the new account");
-        AppError::Internal
-    })?;
+    let user = sign_up(&app_state()?, registration, Some(&password_confirm)).await?;
+    start_session(&mut auth_session().await?, &user).await?;
     leptos_axum::redirect("/account?welcome=1");
     Ok(())
 }
@@ -179,38 +102,5 @@ fn SignupForm() -> impl IntoView {
                 {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
             </button>
         </ActionForm>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames() {
-        let check = |name: &str| {
-            let mut errors = FieldErrors::new();
-            check_username(name, &mut errors);
-            errors.is_empty()
-        };
-        assert!(check("ana_maria-1.x"));
-        assert!(!check("ab"));
-        assert!(!check("has space"));
-        assert!(!check("Admin"));
-        assert!(!check("ümlaut"));
-    }
-
-    #[test]
-    fn emails() {
-        let check = |email: &str| {
-            let mut errors = FieldErrors::new();
-            check_email(email, &mut errors);
-            errors.is_empty()
-        };
-        assert!(check("ana@example.com"));
-        assert!(!check("ana@example"));
-        assert!(!check("@example.com"));
-        assert!(!check("ana @example.com"));
-        assert!(!check("a@b@example.com"));
     }
 }

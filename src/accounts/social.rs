@@ -76,7 +76,8 @@ pub fn SocialNotice() -> impl IntoView {
 
 #[server(prefix = "/sfn", endpoint = "sign_in_methods")]
 pub async fn get_sign_in_methods() -> Result<SignInMethods, AppError> {
-    use super::server::{app_state, require_login, social};
+    use super::server::social;
+    use crate::request::{app_state, require_login};
     let user = require_login().await.map_err(AppError::with_status)?;
     let state = app_state()?;
     social::sign_in_methods(&state, user.id).await
@@ -155,7 +156,8 @@ pub struct PendingSignup {
 
 #[server(prefix = "/sfn", endpoint = "pending_social_signup")]
 pub async fn get_pending_signup() -> Result<Option<PendingSignup>, AppError> {
-    use super::server::{auth_session, social};
+    use super::server::social;
+    use crate::request::auth_session;
     let auth = auth_session().await?;
     Ok(social::pending_identity(&auth)
         .await
@@ -175,8 +177,9 @@ pub async fn complete_social_signup(email: String, username: String) -> Result<(
 
 #[cfg(feature = "ssr")]
 async fn complete_signup(email: String, username: String) -> Result<(), AppError> {
-    use super::server::{app_state, auth_session, emails, social};
+    use super::server::{emails, social};
     use crate::error::FieldErrors;
+    use crate::request::{app_state, auth_session};
 
     let mut auth = auth_session().await?;
     let Some(identity) = social::pending_identity(&auth).await else {
@@ -187,8 +190,8 @@ async fn complete_signup(email: String, username: String) -> Result<(), AppError
     let email = email.trim().to_owned();
     let username = username.trim().to_owned();
     let mut errors = FieldErrors::new();
-    super::signup::check_email(&email, &mut errors);
-    super::signup::check_username(&username, &mut errors);
+    super::rules::check_email(&email, &mut errors);
+    super::rules::check_username(&username, &mut errors);
     errors.into_result()?;
 
     let state = app_state()?;

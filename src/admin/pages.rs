@@ -25,7 +25,7 @@ fn parse_page(page: Option<String>) -> Result<i64, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn staff_state() -> Result<crate::state::AppState, AppError> {
-    use crate::accounts::server::{app_state, auth_session};
+    use crate::request::{app_state, auth_session};
     super::server::require_staff(&auth_session().await?)?;
     app_state()
 }

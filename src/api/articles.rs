@@ -7,9 +7,10 @@ use super::model::{
     MultipleArticlesResponse, NewArticleRequest, SingleArticleResponse, UpdateArticleRequest,
 };
 use super::queries;
+use crate::accounts::server::Actor;
+use crate::accounts::Permission;
 use crate::articles::server::repo::{self, ListFilter};
 use crate::articles::server::write::{save, ArticleInput};
-use crate::articles::server::Actor;
 use crate::engagement::server::favorites;
 use crate::error::FieldErrors;
 use crate::state::AppState;
@@ -193,7 +194,8 @@ pub async fn create(
     caller: SignedIn,
     ApiJson(request): ApiJson<NewArticleRequest>,
 ) -> ApiResult<(StatusCode, Json<SingleArticleResponse>)> {
-    if !caller.actor.can("article.create") || !caller.actor.can("article.publish") {
+    if !caller.actor.can(Permission::WriteArticle) || !caller.actor.can(Permission::PublishArticle)
+    {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "article",
@@ -251,9 +253,6 @@ pub async fn update(
     let row = repo::by_slug(&state.pool, &current.slug)
         .await?
         .ok_or_else(|| ApiError::not_found("article"))?;
-    if !caller.actor.can_edit(&row.author_ids) {
-        return Err(ApiError::forbidden("article"));
-    }
     let change = request.article;
     let mut errors = FieldErrors::new();
     let mut field = |value: Option<Option<String>>, name: &str, current: String| match value {
@@ -309,16 +308,9 @@ pub async fn delete(
     Path(slug): Path<String>,
 ) -> ApiResult<StatusCode> {
     let record = visible(&state, &caller.actor, &slug).await?;
-    if !caller.actor.can_manage(record.owner_id) {
-        return Err(ApiError::forbidden("article"));
-    }
-    repo::delete(&state.pool, record.id).await?;
-    crate::cache::invalidate(&state).await;
-    tracing::info!(
-        article_id = record.id,
-        user_id = caller.user.id,
-        "article deleted through the API"
-    );
+    crate::articles::server::write::delete(&state, &caller.actor, record.id)
+        .await
+        .map_err(|e| ApiError::from_app(e, "article", RENAMES))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -328,11 +320,10 @@ async fn set_favorite(
     slug: &str,
     on: bool,
 ) -> ApiResult<Json<SingleArticleResponse>> {
-    let record = visible(state, &caller.actor, slug).await?;
-    favorites::set(&state.pool, caller.user.id, record.id, on)
+    visible(state, &caller.actor, slug).await?;
+    favorites::favourite(state, &caller.actor, slug, on)
         .await
         .map_err(|e| ApiError::from_app(e, "article", &[]))?;
-    crate::cache::invalidate(state).await;
     respond(state, &caller.actor, slug).await
 }
 

@@ -5,7 +5,7 @@
 
 use super::error::ApiError;
 use crate::accounts::server::{repo, User};
-use crate::articles::server::Actor;
+use crate::accounts::server::{Actor, Credential};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
@@ -23,6 +23,20 @@ struct Claims {
     iat: u64,
     exp: u64,
     iss: String,
+    /// This token's id (a password change made with it keeps it working).
+    jti: String,
+    /// The account's session generation when issued: a password change or reset bumps it.
+    gen: i32,
+    /// When the password behind this token was checked (kept when a token is refreshed).
+    auth_time: u64,
+}
+
+/// What a valid JWT says.
+pub struct JwtSession {
+    pub user_id: i64,
+    pub id: String,
+    pub generation: i32,
+    pub auth_time: u64,
 }
 
 /// A key for this purpose only, so a JWT can't be confused with anything else signed with
@@ -34,24 +48,29 @@ fn signing_key(secret: &str) -> Vec<u8> {
     hasher.finalize().to_vec()
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-pub fn issue_jwt(state: &AppState, user_id: i64) -> Result<String, ApiError> {
-    issue_jwt_at(state, user_id, now_secs())
+/// A JWT for `user` after a password check that happened at `auth_time` (now, for login
+/// and registration; the caller's original time, for a refreshed token).
+pub fn issue_jwt(state: &AppState, user: &User, auth_time: u64) -> Result<String, ApiError> {
+    issue_jwt_at(state, user, auth_time, now_secs())
 }
 
 /// A JWT as if issued at `iat` (seconds since the epoch); tests use it for expired tokens.
-pub fn issue_jwt_at(state: &AppState, user_id: i64, iat: u64) -> Result<String, ApiError> {
+pub fn issue_jwt_at(
+    state: &AppState,
+    user: &User,
+    auth_time: u64,
+    iat: u64,
+) -> Result<String, ApiError> {
+    let mut id = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
     let claims = Claims {
-        sub: user_id.to_string(),
+        sub: user.id.to_string(),
         iat,
         exp: iat + state.config.api.jwt_ttl_secs,
         iss: ISSUER.to_owned(),
+        jti: id.iter().map(|b| format!("{b:02x}")).collect(),
+        gen: user.session_generation,
+        auth_time,
     };
     let key = EncodingKey::from_secret(&signing_key(&state.config.secret_key));
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).map_err(|error| {
@@ -60,14 +79,29 @@ pub fn issue_jwt_at(state: &AppState, user_id: i64, iat: u64) -> Result<String, 
     })
 }
 
-/// The user id in a valid, unexpired JWT.
-fn verify_jwt(state: &AppState, token: &str) -> Option<i64> {
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The session in a validly signed, unexpired JWT (whether it still counts is up to the
+/// account's session generation).
+fn verify_jwt(state: &AppState, token: &str) -> Option<JwtSession> {
     let key = DecodingKey::from_secret(&signing_key(&state.config.secret_key));
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_issuer(&[ISSUER]);
     validation.leeway = 5;
-    let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).ok()?;
-    data.claims.sub.parse().ok()
+    let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        .ok()?
+        .claims;
+    Some(JwtSession {
+        user_id: claims.sub.parse().ok()?,
+        id: claims.jti,
+        generation: claims.gen,
+        auth_time: claims.auth_time,
+    })
 }
 
 /// The credential in the Authorization header, if any (`Token x` or `Bearer x`).
@@ -82,20 +116,41 @@ pub fn credential(parts: &Parts) -> Option<Result<&str, ApiError>> {
     Some(parsed.ok_or_else(ApiError::token_invalid))
 }
 
-/// The active user a credential names; `token: is invalid` otherwise.
-async fn authenticate(state: &AppState, token: &str) -> Result<User, ApiError> {
-    let user_id = if token.starts_with(API_TOKEN_PREFIX) {
-        crate::accounts::server::api_tokens::user_for(&state.pool, token).await?
+/// The active user a credential names and how they signed in; `token: is invalid` for an
+/// unknown, revoked or expired credential, or a JWT from before a password change.
+async fn authenticate(state: &AppState, token: &str) -> Result<(User, Credential), ApiError> {
+    let (user_id, generation, credential) = if token.starts_with(API_TOKEN_PREFIX) {
+        let owner = crate::accounts::server::api_tokens::owner(&state.pool, token)
+            .await?
+            .ok_or_else(ApiError::token_invalid)?;
+        (
+            owner.user_id,
+            None,
+            Credential::ApiToken { id: owner.token_id },
+        )
     } else {
-        verify_jwt(state, token)
+        let session = verify_jwt(state, token).ok_or_else(ApiError::token_invalid)?;
+        (
+            session.user_id,
+            Some(session.generation),
+            Credential::Jwt {
+                id: session.id,
+                auth_time: session.auth_time,
+            },
+        )
     };
-    let Some(user_id) = user_id else {
-        return Err(ApiError::token_invalid());
-    };
-    repo::find_by_id(&state.pool, user_id)
+    let user = repo::find_by_id(&state.pool, user_id)
         .await?
         .filter(|u| u.is_active)
-        .ok_or_else(ApiError::token_invalid)
+        .ok_or_else(ApiError::token_invalid)?;
+    if let (Some(generation), Credential::Jwt { id, .. }) = (generation, &credential) {
+        let current = generation == user.session_generation
+            || user.kept_jwt_id.as_deref() == Some(id.as_str());
+        if !current {
+            return Err(ApiError::token_invalid());
+        }
+    }
+    Ok((user, credential))
 }
 
 /// The caller, signed in or not: endpoints that read (a bad token is still refused).
@@ -105,11 +160,14 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let user = match credential(parts) {
-            None => None,
-            Some(token) => Some(authenticate(state, token?).await?),
-        };
-        Ok(Caller(Actor::for_user(state, user).await?))
+        match credential(parts) {
+            None => Ok(Caller(Actor::for_user(state, None).await?)),
+            Some(token) => {
+                let (user, credential) = authenticate(state, token?).await?;
+                let actor = Actor::for_user(state, Some(user)).await?;
+                Ok(Caller(actor.with_credential(credential)))
+            }
+        }
     }
 }
 
@@ -124,8 +182,10 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = credential(parts).ok_or_else(ApiError::token_missing)??;
-        let user = authenticate(state, token).await?;
-        let actor = Actor::for_user(state, Some(user.clone())).await?;
+        let (user, credential) = authenticate(state, token).await?;
+        let actor = Actor::for_user(state, Some(user.clone()))
+            .await?
+            .with_credential(credential);
         Ok(SignedIn { actor, user })
     }
 }

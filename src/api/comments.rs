@@ -6,9 +6,8 @@ use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
 use super::model::{MultipleCommentsResponse, NewCommentRequest, SingleCommentResponse};
 use super::queries;
-use crate::articles::server::render::render_comment;
-use crate::articles::server::Actor;
-use crate::engagement::server::{check_comment, comments, notify, require_allowed, COMMENT};
+use crate::accounts::server::Actor;
+use crate::engagement::server::discussion;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -70,31 +69,10 @@ pub async fn create(
     if body.trim().is_empty() {
         return Err(ApiError::blank("body"));
     }
-    let user = require_allowed(&caller.actor, COMMENT, "body")
+    let id = discussion::post_comment(&state, &caller.actor, article_id, None, &body)
+        .await
         .map_err(|e| ApiError::from_app(e, "comment", &[]))?;
-    let body = check_comment(&body).map_err(|e| ApiError::from_app(e, "comment", &[]))?;
-    let html = render_comment(&body);
-    let id = comments::insert(
-        &state.pool,
-        &comments::NewComment {
-            article_id,
-            parent_id: None,
-            author_id: user.id,
-            body_md: &body,
-            body_html: &html,
-        },
-    )
-    .await
-    .map_err(|e| ApiError::from_app(e, "article", &[]))?;
-    tracing::info!(
-        comment_id = id,
-        article_id,
-        user_id = user.id,
-        "comment posted through the API"
-    );
-    crate::cache::invalidate(&state).await;
-    let background = state.clone();
-    tokio::spawn(async move { notify::comment_posted(&background, id).await });
+    let user = &caller.user;
     let comment = queries::comments(&state.pool, article_id, Some(id), Some(user.id))
         .await?
         .into_iter()
@@ -128,23 +106,9 @@ pub async fn delete(
     Path((slug, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let article_id = published_article(&state, &caller.actor, &slug).await?;
-    let not_found = || ApiError::not_found("comment");
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    let meta = comments::meta(&state.pool, id)
-        .await?
-        .filter(|m| m.article_id == article_id && !m.deleted)
-        .ok_or_else(not_found)?;
-    if !caller.actor.can_delete_comment(meta.author_id) {
-        return Err(ApiError::forbidden("comment"));
-    }
-    comments::delete(&state.pool, id)
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found("comment"))?;
+    discussion::delete_comment(&state, &caller.actor, id, Some(article_id))
         .await
         .map_err(|e| ApiError::from_app(e, "comment", &[]))?;
-    crate::cache::invalidate(&state).await;
-    tracing::info!(
-        comment_id = id,
-        user_id = caller.user.id,
-        "comment deleted through the API"
-    );
     Ok(StatusCode::NO_CONTENT)
 }

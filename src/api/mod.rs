@@ -18,7 +18,8 @@ pub mod queries;
 pub mod tags;
 pub mod users;
 
-use crate::accounts::server::{client_ip_of, rate_limit};
+use crate::accounts::server::rate_limit;
+use crate::request::client_ip_of;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;

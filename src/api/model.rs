@@ -55,13 +55,22 @@ pub struct UpdateUserRequest {
 /// Every field is optional; `bio` and `image` may be `null` (or "") to clear them.
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateUser {
-    /// A new address: confirmed again by e-mail.
+    /// A new address. It takes effect when the link e-mailed to it is opened (unless the site
+    /// switches addresses at once). Needs `currentPassword` or a token from a login in the
+    /// last 10 minutes.
     #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
+    /// A new password. Needs `currentPassword` or a token from a login in the last 10
+    /// minutes; ends every other session, JWT and API token of the account.
     #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
     pub password: Option<Option<String>>,
+    /// Waypost's addition: the current password, to change `email` or `password` with a
+    /// personal API token or an older JWT.
+    #[serde(default, rename = "currentPassword")]
+    #[schema(format = Password, max_length = 128)]
+    pub current_password: Option<String>,
     #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<String>, min_length = 3, max_length = 30, pattern = "^[A-Za-z0-9_.-]+$")]
     pub username: Option<Option<String>>,

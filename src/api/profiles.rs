@@ -47,14 +47,9 @@ async fn set_follow(
     username: &str,
     on: bool,
 ) -> ApiResult<Json<ProfileResponse>> {
-    let target = queries::profile_by_username(&state.pool, username, None)
-        .await?
-        .ok_or_else(|| ApiError::not_found("profile"))?;
-    follows::set(&state.pool, caller.user.id, target.id, on)
+    follows::follow(state, &caller.actor, username, on)
         .await
         .map_err(|e| ApiError::from_app(e, "profile", &[]))?;
-    // Author pages show follower counts, and anonymous readers get them cached.
-    crate::cache::invalidate(state).await;
     Ok(Json(load(state, username, Some(caller.user.id)).await?))
 }
 

@@ -1,15 +1,18 @@
-//! `POST /api/users`, `POST /api/users/login`, `GET /api/user`, `PUT /api/user`.
+//! `POST /api/users`, `POST /api/users/login`, `GET /api/user`, `PUT /api/user`: parse the
+//! spec's JSON, call the accounts commands, shape the answer.
 
-use super::auth::{issue_jwt, SignedIn};
+use super::auth::{issue_jwt, now_secs, SignedIn};
 use super::error::{ApiError, ApiResult};
 use super::json::required;
 use super::json::ApiJson;
 use super::model::{LoginRequest, RegisterRequest, UpdateUserRequest, User, UserResponse};
 use super::queries;
-use crate::accounts::account::MAX_BIO;
-use crate::accounts::server::{client_ip_of, password, registration::Registration, repo, sign_in};
-use crate::accounts::signup::{check_email, check_username};
-use crate::error::{AppError, FieldErrors};
+use crate::accounts::server::credentials::{self, PasswordChange};
+use crate::accounts::server::profile::{update_profile, ProfileChange};
+use crate::accounts::server::registration::{sign_up, Registration};
+use crate::accounts::server::{repo, sign_in, Credential};
+use crate::error::FieldErrors;
+use crate::request::client_ip_of;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -29,7 +32,12 @@ fn required_password(value: Option<String>, errors: &mut FieldErrors) -> String 
     value
 }
 
-async fn user_response(state: &AppState, user: &repo::User) -> ApiResult<UserResponse> {
+/// The user with a fresh JWT whose password check happened at `auth_time`.
+async fn user_response(
+    state: &AppState,
+    user: &repo::User,
+    auth_time: u64,
+) -> ApiResult<UserResponse> {
     let profile = queries::profile_by_username(&state.pool, &user.username, None)
         .await?
         .ok_or_else(ApiError::token_invalid)?;
@@ -43,12 +51,21 @@ async fn user_response(state: &AppState, user: &repo::User) -> ApiResult<UserRes
     Ok(UserResponse {
         user: User {
             email: user.email.clone(),
-            token: issue_jwt(state, user.id)?,
+            token: issue_jwt(state, user, auth_time)?,
             username: public.username,
             bio: public.bio,
             image: public.image,
         },
     })
+}
+
+/// A refreshed token keeps the caller's password-check time, so refreshing never makes a
+/// token "fresh" for sensitive changes; API tokens get a JWT that isn't fresh at all.
+fn auth_time_of(credential: &Credential) -> u64 {
+    match credential {
+        Credential::Jwt { auth_time, .. } => *auth_time,
+        _ => 0,
+    }
 }
 
 /// Register a new account; it joins `SIGNUP_GROUP` and gets a verification e-mail.
@@ -76,13 +93,10 @@ pub async fn register(
         display_name: String::new(),
         password,
     };
-    let mut errors = FieldErrors::new();
-    registration.check(&state.config, &mut errors);
-    errors.into_result().map_err(ApiError::from)?;
-    let user = registration.create(&state).await?;
+    let user = sign_up(&state, registration, None).await?;
     Ok((
         StatusCode::CREATED,
-        Json(user_response(&state, &user).await?),
+        Json(user_response(&state, &user, now_secs()).await?),
     ))
 }
 
@@ -108,8 +122,7 @@ pub async fn login(
     let user = sign_in::attempt(&state, &client_ip_of(&extensions), email, password)
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "credentials", "invalid"))?;
-    repo::record_login(&state.pool, user.id).await?;
-    Ok(Json(user_response(&state, &user).await?))
+    Ok(Json(user_response(&state, &user, now_secs()).await?))
 }
 
 /// The signed-in user.
@@ -125,7 +138,9 @@ pub async fn current(
     State(state): State<AppState>,
     caller: SignedIn,
 ) -> ApiResult<Json<UserResponse>> {
-    Ok(Json(user_response(&state, &caller.user).await?))
+    Ok(Json(
+        user_response(&state, &caller.user, auth_time_of(&caller.actor.credential)).await?,
+    ))
 }
 
 /// Change username, e-mail (confirmed again by e-mail), password, bio or image.
@@ -146,99 +161,72 @@ pub async fn update(
     ApiJson(request): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<Json<UserResponse>> {
     let change = request.user;
-    let user = caller.user;
+    let user = &caller.user;
     let mut errors = FieldErrors::new();
     let present = |value: Option<Option<String>>, field: &str, errors: &mut FieldErrors| {
         value.map(|v| required_trimmed(v, field, errors))
     };
-    let username = present(change.username, "username", &mut errors)
-        .filter(|u| !u.is_empty() && *u != user.username);
+    let username = present(change.username, "username", &mut errors);
     let email = present(change.email, "email", &mut errors)
         .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case(&user.email));
-    if let Some(username) = &username {
-        check_username(username, &mut errors);
-    }
-    if let Some(email) = &email {
-        check_email(email, &mut errors);
-    }
     let new_password = change
         .password
         .map(|p| required_password(p, &mut errors))
         .filter(|p| !p.is_empty());
-    if let Some(p) = &new_password {
-        password::check_policy(
-            state.config.password_policy,
-            p,
-            username.as_deref().unwrap_or(&user.username),
-            email.as_deref().unwrap_or(&user.email),
-            "password",
-            &mut errors,
-        );
-    }
-    let current = queries::profile_by_username(&state.pool, &user.username, None)
-        .await?
-        .ok_or_else(ApiError::token_invalid)?;
-    // null and "" both clear a bio or an image.
-    let bio = match change.bio {
-        None => current.bio,
-        Some(bio) => bio.map(|b| b.trim().to_owned()).unwrap_or_default(),
-    };
-    if bio.chars().count() > MAX_BIO {
-        errors.add("bio", format!("Keep your bio under {MAX_BIO} characters."));
-    }
-    let image = match change.image {
-        None => current.avatar_url,
-        Some(image) => image.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()),
-    };
-    if let Some(image) = &image {
-        let ours = image.starts_with("/media/");
-        let external = image.starts_with("https://") && url::Url::parse(image).is_ok();
-        if !(ours || external) || image.len() > 500 || image.contains(['"', '<', '>', ' ']) {
-            errors.add(
-                "image",
-                "must be an https:// address of at most 500 characters",
-            );
-        }
-    }
     errors.into_result().map_err(ApiError::from)?;
+    // null and "" both clear a bio or an image.
+    let profile = ProfileChange {
+        username,
+        bio: change.bio.map(Option::unwrap_or_default),
+        avatar_url: change.image,
+        ..ProfileChange::default()
+    }
+    .validated(&state.storage.url(""))
+    .map_err(ApiError::from)?;
 
-    let password_hash = match new_password {
-        Some(p) => Some(password::hash(p).await?),
-        None => None,
-    };
-    let mut tx = state.pool.begin().await?;
-    if let Some(username) = &username {
-        repo::set_username(&mut tx, user.id, username).await?;
-        // Bylines carry usernames: refresh the articles this user signs.
-        let ids = sqlx::query_scalar!(
-            "SELECT article_id FROM article_authors WHERE user_id = $1",
-            user.id
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        crate::articles::server::repo::refresh_author_names(&mut *tx, &ids).await?;
-    }
-    if let Some(email) = &email {
-        repo::set_email_unverified(&mut tx, user.id, email).await?;
-    }
-    if let Some(hash) = &password_hash {
-        repo::set_password(&mut *tx, user.id, hash).await?;
-    }
-    repo::set_bio_and_avatar(&mut tx, user.id, &bio, image.as_deref()).await?;
-    tx.commit().await?;
-    let updated = repo::find_by_id(&state.pool, user.id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if email.is_some() {
-        let _ = crate::accounts::server::emails::verification(
+    // The sensitive changes first: each needs the current password or a fresh login.
+    if let Some(new_password) = new_password {
+        credentials::change_password(
             &state,
-            updated.id,
-            &updated.email,
-            &updated.username,
+            &caller.actor,
+            PasswordChange {
+                current_password: change.current_password.clone(),
+                new_password,
+                confirmation: None,
+            },
         )
-        .await;
+        .await
+        .map_err(|e| {
+            ApiError::from_app(
+                e,
+                "user",
+                &[
+                    ("new_password", "password"),
+                    ("current_password", "currentPassword"),
+                ],
+            )
+        })?;
     }
-    crate::cache::invalidate(&state).await;
-    tracing::info!(user_id = user.id, "account updated through the API");
-    Ok(Json(user_response(&state, &updated).await?))
+    if let Some(email) = email {
+        credentials::request_email_change(
+            &state,
+            &caller.actor,
+            &email,
+            change.current_password.clone(),
+        )
+        .await
+        .map_err(|e| {
+            ApiError::from_app(
+                e,
+                "user",
+                &[("new_email", "email"), ("password", "currentPassword")],
+            )
+        })?;
+    }
+    let updated = update_profile(&state, &caller.actor, profile)
+        .await
+        .map_err(|e| ApiError::from_app(e, "user", &[]))?;
+    Ok(Json(
+        user_response(&state, &updated, auth_time_of(&caller.actor.credential)).await?,
+    ))
 }

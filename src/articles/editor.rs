@@ -3,6 +3,7 @@
 // The save server function takes one argument per form field.
 #![allow(clippy::too_many_arguments)]
 
+use super::editor_upload::{upload, UploadFile, UploadStatus, Uploader};
 use crate::articles::model::{AuthorRef, EditorData};
 use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
 use crate::components::layout::error_view;
@@ -13,26 +14,25 @@ use leptos_router::hooks::use_params_map;
 
 #[server(prefix = "/sfn", endpoint = "load_editor")]
 pub async fn load_editor(slug: Option<String>) -> Result<EditorData, AppError> {
-    use crate::accounts::server::app_state;
-    use crate::articles::server::{repo, Actor};
+    use crate::accounts::Permission;
+    use crate::articles::server::repo;
+    use crate::request::app_state;
     async {
-        let actor = Actor::current().await?;
+        let actor = crate::request::actor().await?;
         let Some(slug) = slug else {
-            actor.require("article.create")?;
+            actor.require(Permission::WriteArticle)?;
             return Ok(EditorData {
-                can_publish: actor.can("article.publish"),
+                can_publish: actor.can(Permission::PublishArticle),
                 is_owner: true,
                 ..Default::default()
             });
         };
         let state = app_state()?;
+        actor.signed_in()?;
         let row = repo::by_slug(&state.pool, &slug)
             .await?
             .ok_or(AppError::NotFound)?;
-        actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        if !actor.can_edit(&row.author_ids) {
-            return Err(AppError::Forbidden);
-        }
+        crate::articles::server::write::editable(&state, &actor, row.id).await?;
         Ok(EditorData {
             id: Some(row.id),
             slug: Some(row.slug),
@@ -49,7 +49,7 @@ pub async fn load_editor(slug: Option<String>) -> Result<EditorData, AppError> {
             cover_image: row.cover_image.unwrap_or_default(),
             cover_alt: row.cover_alt,
             published: row.status == "published",
-            can_publish: actor.can("article.publish"),
+            can_publish: actor.can(Permission::PublishArticle),
             is_owner: actor.can_manage(row.owner_id),
             coauthors: row.authors.0.into_iter().skip(1).collect(),
         })
@@ -72,11 +72,10 @@ pub async fn save_article(
     cover_alt: String,
     intent: String,
 ) -> Result<String, AppError> {
-    use crate::accounts::server::app_state;
     use crate::articles::server::write::{save, ArticleInput};
-    use crate::articles::server::Actor;
+    use crate::request::app_state;
     async {
-        let actor = Actor::current().await?;
+        let actor = crate::request::actor().await?;
         let publish = match intent.as_str() {
             "publish" => true,
             "draft" => false,
@@ -109,40 +108,11 @@ pub async fn save_article(
     .map_err(AppError::with_status)
 }
 
-/// The article `id` if the signed-in user may manage it (delete, co-authors): its owner or staff.
-#[cfg(feature = "ssr")]
-async fn managed_article(
-    id: i64,
-) -> Result<
-    (
-        crate::articles::server::Actor,
-        crate::state::AppState,
-        crate::articles::server::repo::Ownership,
-    ),
-    AppError,
-> {
-    use crate::accounts::server::app_state;
-    use crate::articles::server::{repo, Actor};
-    let actor = Actor::current().await?;
-    actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
-    let state = app_state()?;
-    let ownership = repo::ownership(&state.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !actor.can_manage(ownership.owner_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((actor, state, ownership))
-}
-
 #[server(prefix = "/sfn", endpoint = "delete_article")]
 pub async fn delete_article(id: i64) -> Result<(), AppError> {
-    use crate::articles::server::repo;
+    use crate::request::{actor, app_state};
     async {
-        let (actor, state, _) = managed_article(id).await?;
-        repo::delete(&state.pool, id).await?;
-        crate::cache::invalidate_current().await;
-        tracing::info!(article_id = id, user_id = ?actor.id(), "article deleted");
+        crate::articles::server::write::delete(&app_state()?, &actor().await?, id).await?;
         leptos_axum::redirect("/");
         Ok(())
     }
@@ -153,9 +123,11 @@ pub async fn delete_article(id: i64) -> Result<(), AppError> {
 /// Renders Markdown exactly as saving would (same renderer, same sanitizer).
 #[server(prefix = "/sfn", endpoint = "preview_markdown")]
 pub async fn preview_markdown(body: String) -> Result<String, AppError> {
-    use crate::articles::server::{render, Actor, MAX_BODY_BYTES};
+    use crate::articles::server::{render, MAX_BODY_BYTES};
     async {
-        Actor::current().await?.require("article.create")?;
+        crate::request::actor()
+            .await?
+            .require(crate::accounts::Permission::WriteArticle)?;
         if body.len() > MAX_BODY_BYTES {
             return Err(AppError::invalid(
                 "body",
@@ -170,42 +142,22 @@ pub async fn preview_markdown(body: String) -> Result<String, AppError> {
 
 #[server(prefix = "/sfn", endpoint = "set_coauthor")]
 pub async fn set_coauthor(id: i64, username: String, action: String) -> Result<(), AppError> {
-    use crate::accounts::server::repo as accounts;
-    use crate::articles::server::repo;
-    use axum_login::AuthzBackend;
+    use crate::request::{actor, app_state};
     async {
-        let (_, state, ownership) = managed_article(id).await?;
-        let username = username.trim().trim_start_matches('@');
-        let user = accounts::find_by_login(&state.pool, username)
-            .await?
-            .filter(|u| u.is_active && u.username.eq_ignore_ascii_case(username))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "username",
-                    format!("There is no writer called @{username}."),
-                )
-            })?;
-        match action.as_str() {
-            "add" => {
-                let backend = crate::accounts::server::Backend::new(state.pool.clone());
-                if !backend.has_perm(&user, "article.create".to_owned()).await? {
-                    return Err(AppError::invalid(
-                        "username",
-                        format!("@{} is not a writer yet.", user.username),
-                    ));
-                }
-                repo::add_coauthor(&state.pool, id, user.id).await?;
-            }
-            "remove" => {
-                if user.id == ownership.owner_id {
-                    return Err(AppError::invalid("username", "The owner can't be removed."));
-                }
-                repo::remove_coauthor(&state.pool, id, user.id).await?;
-            }
+        let add = match action.as_str() {
+            "add" => true,
+            "remove" => false,
             _ => return Err(AppError::BadRequest("Unknown co-author action.".to_owned())),
-        }
-        crate::cache::invalidate_current().await;
-        leptos_axum::redirect(&format!("/articles/{}/edit", ownership.slug));
+        };
+        let slug = crate::articles::server::write::set_coauthor(
+            &app_state()?,
+            &actor().await?,
+            id,
+            &username,
+            add,
+        )
+        .await?;
+        leptos_axum::redirect(&format!("/articles/{slug}/edit"));
         Ok(())
     }
     .await
@@ -444,158 +396,6 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
         </ActionForm>
     }
 }
-
-/// Progress and errors of one upload control.
-#[derive(Clone, Copy)]
-struct Uploader {
-    progress: RwSignal<Option<u32>>,
-    error: RwSignal<Option<String>>,
-}
-
-impl Uploader {
-    fn new() -> Self {
-        Uploader {
-            progress: RwSignal::new(None),
-            error: RwSignal::new(None),
-        }
-    }
-
-    fn start(self, file: UploadFile, on_done: Callback<upload::Uploaded>) {
-        self.error.set(None);
-        self.progress.set(Some(0));
-        upload::send(
-            file,
-            Callback::new(move |percent| self.progress.set(Some(percent))),
-            Callback::new(move |result: Result<upload::Uploaded, String>| {
-                self.progress.set(None);
-                match result {
-                    Ok(uploaded) => on_done.run(uploaded),
-                    Err(message) => self.error.set(Some(message)),
-                }
-            }),
-        );
-    }
-}
-
-#[component]
-fn UploadStatus(uploader: Uploader) -> impl IntoView {
-    view! {
-        {move || uploader.progress.get().map(|percent| view! {
-            <span class="editor__progress" role="status">
-                <progress max="100" value=percent aria-label="Upload progress"></progress>
-                {format!(" Uploading… {percent}%")}
-            </span>
-        })}
-        {move || uploader.error.get().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}
-    }
-}
-
-/// Image upload from the editor: XHR (it reports upload progress) to `POST /media/upload`.
-mod upload {
-    #[cfg(feature = "hydrate")]
-    pub type UploadFile = web_sys::File;
-    #[cfg(not(feature = "hydrate"))]
-    pub type UploadFile = ();
-
-    #[cfg(feature = "hydrate")]
-    pub fn file_from_input(ev: &leptos::ev::Event) -> Option<UploadFile> {
-        use wasm_bindgen::JsCast;
-        let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
-        let file = input.files()?.get(0);
-        input.set_value("");
-        file
-    }
-
-    #[cfg(feature = "hydrate")]
-    pub fn file_from_drop(ev: &leptos::ev::DragEvent) -> Option<UploadFile> {
-        ev.data_transfer()?.files()?.get(0)
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn file_from_input(_: &leptos::ev::Event) -> Option<UploadFile> {
-        None
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn file_from_drop(_: &leptos::ev::DragEvent) -> Option<UploadFile> {
-        None
-    }
-
-    /// What an upload gives back: the image URL and ready-made Markdown.
-    #[derive(Clone)]
-    pub struct Uploaded {
-        pub url: String,
-        pub markdown: String,
-    }
-
-    /// Uploads `file`, calling `progress` with 0–100 and `done` with the image or a message.
-    #[cfg(feature = "hydrate")]
-    pub fn send(
-        file: UploadFile,
-        progress: leptos::prelude::Callback<u32>,
-        done: leptos::prelude::Callback<Result<Uploaded, String>>,
-    ) {
-        use leptos::prelude::Callable;
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        const FAILED: &str = "The upload failed. Check your connection and try again.";
-        let start = || -> Result<(), wasm_bindgen::JsValue> {
-            let form = web_sys::FormData::new()?;
-            form.append_with_blob_and_filename("file", &file, &file.name())?;
-            let xhr = web_sys::XmlHttpRequest::new()?;
-            xhr.open("POST", "/media/upload")?;
-            let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-                move |ev: web_sys::ProgressEvent| {
-                    if ev.length_computable() && ev.total() > 0.0 {
-                        progress.run((ev.loaded() / ev.total() * 100.0).round() as u32);
-                    }
-                },
-            );
-            xhr.upload()?
-                .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-            let finished = xhr.clone();
-            let on_done = done;
-            let on_load = Closure::<dyn FnMut()>::new(move || {
-                let status = finished.status().unwrap_or(0);
-                let text = finished.response_text().ok().flatten().unwrap_or_default();
-                // A typed answer (not serde_json::Value): keeps the wasm small.
-                #[derive(serde::Deserialize, Default)]
-                struct Answer {
-                    url: Option<String>,
-                    markdown: Option<String>,
-                    error: Option<String>,
-                }
-                let answer: Answer = serde_json::from_str(&text).unwrap_or_default();
-                match (status, answer.url, answer.markdown) {
-                    (200, Some(url), Some(markdown)) => on_done.run(Ok(Uploaded { url, markdown })),
-                    _ => on_done.run(Err(answer.error.unwrap_or_else(|| FAILED.to_owned()))),
-                }
-            });
-            xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-            let on_error = Closure::<dyn FnMut()>::new(move || done.run(Err(FAILED.to_owned())));
-            xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            xhr.send_with_opt_form_data(Some(&form))?;
-            // The request owns its callbacks until it ends; one small leak per upload.
-            on_progress.forget();
-            on_load.forget();
-            on_error.forget();
-            Ok(())
-        };
-        if start().is_err() {
-            leptos::logging::error!("could not start the upload");
-        }
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub fn send(
-        _: UploadFile,
-        _: leptos::prelude::Callback<u32>,
-        _: leptos::prelude::Callback<Result<Uploaded, String>>,
-    ) {
-    }
-}
-
-use upload::UploadFile;
 
 #[component]
 fn CoauthorsPanel(id: i64, coauthors: Vec<AuthorRef>) -> impl IntoView {

@@ -10,10 +10,10 @@ use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/sfn", endpoint = "following_feed")]
 pub async fn following_feed(page: Option<String>) -> Result<ArticlePage, AppError> {
-    use crate::accounts::server::{app_state, require_login};
     use crate::articles::list::parse_page;
     use crate::articles::model::Sort;
     use crate::articles::server::repo::{self, ListFilter};
+    use crate::request::{app_state, require_login};
     async {
         let page = parse_page(page.as_deref())?;
         let user = require_login().await?;

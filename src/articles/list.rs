@@ -29,8 +29,8 @@ pub async fn list_articles(
     author: Option<String>,
     tag: Option<String>,
 ) -> Result<ArticlePage, AppError> {
-    use crate::accounts::server::app_state;
     use crate::articles::server::repo::{self, ListFilter};
+    use crate::request::app_state;
     async {
         let page = parse_page(page.as_deref())?;
         let sort = Sort::parse(sort.as_deref()).ok_or_else(|| {
@@ -54,8 +54,8 @@ pub async fn list_articles(
 /// The last few articles this browser opened (kept in a cookie, not a server session).
 #[server(prefix = "/sfn", endpoint = "recently_viewed")]
 pub async fn recently_viewed() -> Result<Vec<ArticleCard>, AppError> {
-    use crate::accounts::server::app_state;
     use crate::articles::view::recent_slugs;
+    use crate::request::app_state;
     let slugs = recent_slugs();
     if slugs.is_empty() {
         return Ok(Vec::new());

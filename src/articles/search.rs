@@ -10,9 +10,9 @@ use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/sfn", endpoint = "search_articles")]
 pub async fn search_articles(q: String, page: Option<String>) -> Result<ArticlePage, AppError> {
-    use crate::accounts::server::app_state;
     use crate::articles::list::parse_page;
     use crate::articles::server::repo;
+    use crate::request::app_state;
     async {
         let page = parse_page(page.as_deref())?;
         let state = app_state()?;

@@ -29,14 +29,21 @@ pub fn recent_slugs() -> Vec<String> {
 
 #[server(prefix = "/sfn", endpoint = "get_article")]
 pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
-    use crate::accounts::server::app_state;
-    use crate::articles::server::{repo, Actor};
+    use crate::articles::server::{may_see, repo};
+    use crate::request::app_state;
     async {
         let state = app_state()?;
         let Some(row) = repo::by_slug(&state.pool, &slug).await? else {
-            return match repo::renamed_to(&state.pool, &slug).await? {
+            // An old address sends on only to a story this reader may see.
+            let renamed = match repo::renamed_to(&state.pool, &slug).await? {
+                Some(article) if may_see(&crate::request::actor().await?, &article) => {
+                    Some(article)
+                }
+                _ => None,
+            };
+            return match renamed {
                 Some(current) => {
-                    let location = format!("/articles/{current}");
+                    let location = format!("/articles/{}", current.slug);
                     leptos_axum::redirect(&location);
                     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                         response.set_status(http::StatusCode::MOVED_PERMANENTLY);
@@ -46,7 +53,7 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
                 None => Err(AppError::NotFound),
             };
         };
-        let actor = Actor::current().await?;
+        let actor = crate::request::actor().await?;
         let can_edit = actor.can_edit(&row.author_ids);
         let published = row.status == "published";
         if !published && !can_edit {

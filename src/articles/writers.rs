@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/sfn", endpoint = "list_writers")]
 pub async fn list_writers(sort: Option<String>) -> Result<Vec<WriterCard>, AppError> {
-    use crate::accounts::server::app_state;
+    use crate::request::app_state;
     async {
         let descending = match sort.as_deref() {
             None | Some("") | Some("name") => false,

@@ -36,7 +36,7 @@ fn AccountMenu() -> impl IntoView {
                             let profile = format!("/authors/{}", user.username);
                             view! {
                                 <a href="/following">"Following"</a>
-                                {user.can("article.create").then(|| view! { <a href="/articles/new">"Write"</a> })}
+                                {user.can(crate::accounts::Permission::WriteArticle).then(|| view! { <a href="/articles/new">"Write"</a> })}
                                 {user.is_staff.then(|| view! { <a href="/admin">"Admin"</a> })}
                                 <a href=profile>{user.name().to_owned()}</a>
                                 <a href="/account">"Settings"</a>

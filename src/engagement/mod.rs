@@ -1,6 +1,7 @@
 //! Engagement: star ratings and threaded comments under each article. The widgets are islands
 //! with their server functions beside them; queries and rules live in `server`.
 
+pub mod comment_fns;
 pub mod comments;
 pub mod model;
 pub mod rating;

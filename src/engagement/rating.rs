@@ -8,17 +8,9 @@ use leptos::prelude::*;
 
 #[server(prefix = "/sfn", endpoint = "rate_article")]
 pub async fn rate_article(article_id: i64, stars: String) -> Result<RatingSummary, AppError> {
-    use super::server::{parse_stars, ratings, require_allowed, summary, RATE};
-    use crate::accounts::server::app_state;
-    use crate::articles::server::Actor;
+    use crate::request::{actor, app_state};
     async {
-        let state = app_state()?;
-        let actor = Actor::current().await?;
-        let user = require_allowed(&actor, RATE, "stars")?;
-        let stars = parse_stars(&stars)?;
-        let aggregate = ratings::rate(&state.pool, article_id, user.id, stars).await?;
-        crate::cache::invalidate(&state).await;
-        Ok(summary(aggregate.sum, aggregate.count, Some(stars)))
+        super::server::discussion::rate(&app_state()?, &actor().await?, article_id, &stars).await
     }
     .await
     .map_err(AppError::with_status)

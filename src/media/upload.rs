@@ -2,14 +2,15 @@
 //! the URL to insert, its `srcset` and ready-made Markdown.
 
 use super::process::{self, MediaError, WIDTHS};
-use crate::accounts::server::AuthSession;
+use crate::accounts::server::profile::{update_profile, ProfileChange};
+use crate::accounts::server::{Actor, AuthSession};
+use crate::accounts::Permission;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use axum_login::AuthzBackend;
 use rand::RngCore;
 use serde::Serialize;
 
@@ -63,18 +64,14 @@ pub async fn upload(
     auth: AuthSession,
     mut multipart: Multipart,
 ) -> Response {
-    let Some(user) = auth.user.clone() else {
-        return AppError::Unauthenticated.into_response();
+    let actor = match Actor::for_user(&state, auth.user).await {
+        Ok(actor) => actor,
+        Err(error) => return error.into_response(),
     };
-    match auth
-        .backend
-        .has_perm(&user, "article.create".to_owned())
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return AppError::Forbidden.into_response(),
-        Err(e) => return AppError::from(e).into_response(),
-    }
+    let user = match actor.require(Permission::WriteArticle) {
+        Ok(user) => user.clone(),
+        Err(error) => return error.into_response(),
+    };
     let bytes = match read_file(&state, &mut multipart).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
@@ -161,12 +158,16 @@ pub async fn avatar(
         tracing::error!(%error, "could not store an avatar");
         return AppError::Internal.into_response();
     }
-    if let Err(error) =
-        crate::accounts::server::repo::set_avatar(&state.pool, user.id, &state.storage.url(&key))
-            .await
-    {
-        return AppError::from(error).into_response();
+    let change = ProfileChange {
+        avatar_url: Some(Some(state.storage.url(&key))),
+        ..ProfileChange::default()
+    };
+    let actor = match Actor::for_user(&state, Some(user)).await {
+        Ok(actor) => actor,
+        Err(error) => return error.into_response(),
+    };
+    match update_profile(&state, &actor, change).await {
+        Ok(_) => Redirect::to("/account?saved=1").into_response(),
+        Err(error) => error.into_response(),
     }
-    crate::cache::invalidate(&state).await;
-    Redirect::to("/account?saved=1").into_response()
 }

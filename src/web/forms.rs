@@ -1,10 +1,10 @@
 //! Plain HTML form POSTs for favourites, follows and API tokens: they work without
-//! JavaScript and add nothing to the pages' bundles. Each checks the signed-in user on the
-//! server, then sends the browser back (303). Cross-site posts are refused by the CSRF layer.
+//! JavaScript and add nothing to the pages' bundles. Each parses the form, calls the domain's
+//! command with the signed-in actor, then sends the browser back (303). Cross-site posts are
+//! refused by the CSRF layer.
 
 use crate::accounts::api_tokens::{CREATED_KEY, ERROR_KEY};
-use crate::accounts::server::{api_tokens, follows, AuthSession};
-use crate::articles::server::repo;
+use crate::accounts::server::{api_tokens, follows, Actor, AuthSession};
 use crate::engagement::server::favorites;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -32,6 +32,32 @@ fn login_then(next: &str) -> Response {
     Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
+/// The signed-in actor, or `Err` with the redirect to log in and come back to `back`.
+async fn signed_in(state: &AppState, auth: AuthSession, back: &str) -> Result<Actor, Response> {
+    if auth.user.is_none() {
+        return Err(login_then(back));
+    }
+    Actor::for_user(state, auth.user)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// Runs a toggle command and sends the browser back to `back`.
+async fn toggle<F, Fut>(state: &AppState, auth: AuthSession, back: String, run: F) -> Response
+where
+    F: FnOnce(Actor) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let actor = match signed_in(state, auth, &back).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match run(actor).await {
+        Ok(()) => Redirect::to(&back).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
 /// `POST /articles/{slug}/favorite` with `on=true|false`.
 pub async fn favorite(
     State(state): State<AppState>,
@@ -40,23 +66,11 @@ pub async fn favorite(
     Form(form): Form<Toggle>,
 ) -> Response {
     let back = format!("/articles/{slug}");
-    let Some(user) = auth.user else {
-        return login_then(&back);
-    };
-    let result = async {
-        let on = parse_on(&form)?;
-        let row = repo::by_slug(&state.pool, &slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        favorites::set(&state.pool, user.id, row.id, on).await?;
-        crate::cache::invalidate(&state).await;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(error) => error.into_response(),
-    }
+    let command_state = state.clone();
+    toggle(&state, auth, back, |actor| async move {
+        favorites::favourite(&command_state, &actor, &slug, parse_on(&form)?).await
+    })
+    .await
 }
 
 /// `POST /authors/{username}/follow` with `on=true|false`.
@@ -67,30 +81,21 @@ pub async fn follow(
     Form(form): Form<Toggle>,
 ) -> Response {
     let back = format!("/authors/{username}");
-    let Some(user) = auth.user else {
-        return login_then(&back);
-    };
-    let result = async {
-        let on = parse_on(&form)?;
-        let target = crate::accounts::server::repo::find_by_login(&state.pool, &username)
-            .await?
-            .filter(|u| u.is_active && u.username.eq_ignore_ascii_case(&username))
-            .ok_or(AppError::NotFound)?;
-        follows::set(&state.pool, user.id, target.id, on).await?;
-        // Author pages show follower counts, and anonymous readers get them cached.
-        crate::cache::invalidate(&state).await;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to(&back).into_response(),
-        Err(error) => error.into_response(),
-    }
+    let command_state = state.clone();
+    toggle(&state, auth, back, |actor| async move {
+        follows::follow(&command_state, &actor, &username, parse_on(&form)?)
+            .await
+            .map(|_| ())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
 pub struct NewToken {
     name: String,
+    /// The account's current password: a token outlives any session.
+    #[serde(default)]
+    password: String,
 }
 
 const TOKENS: &str = "/account#api-tokens";
@@ -101,12 +106,14 @@ pub async fn create_api_token(
     auth: AuthSession,
     Form(form): Form<NewToken>,
 ) -> Response {
-    let Some(user) = auth.user else {
-        return login_then("/account");
+    let session = auth.session.clone();
+    let actor = match signed_in(&state, auth, "/account").await {
+        Ok(actor) => actor,
+        Err(response) => return response,
     };
-    let stored = match api_tokens::create(&state.pool, user.id, &form.name).await {
-        Ok(token) => auth.session.insert(CREATED_KEY, token).await,
-        Err(AppError::Invalid(errors)) => auth.session.insert(ERROR_KEY, errors.to_string()).await,
+    let stored = match api_tokens::create(&state, &actor, &form.name, &form.password).await {
+        Ok(token) => session.insert(CREATED_KEY, token).await,
+        Err(AppError::Invalid(errors)) => session.insert(ERROR_KEY, errors.to_string()).await,
         Err(error) => return error.into_response(),
     };
     match stored {
@@ -121,15 +128,12 @@ pub async fn revoke_api_token(
     auth: AuthSession,
     Path(id): Path<i64>,
 ) -> Response {
-    let Some(user) = auth.user else {
-        return login_then("/account");
+    let actor = match signed_in(&state, auth, "/account").await {
+        Ok(actor) => actor,
+        Err(response) => return response,
     };
-    match api_tokens::revoke(&state.pool, user.id, id).await {
-        Ok(true) => {
-            tracing::info!(user_id = user.id, token_id = id, "API token revoked");
-            Redirect::to(TOKENS).into_response()
-        }
-        Ok(false) => AppError::NotFound.into_response(),
-        Err(error) => AppError::from(error).into_response(),
+    match api_tokens::revoke(&state, &actor, id).await {
+        Ok(()) => Redirect::to(TOKENS).into_response(),
+        Err(error) => error.into_response(),
     }
 }

@@ -36,7 +36,7 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         None
     };
     let word = |ok: bool| if ok { "ok" } else { "down" };
-    let stats = &state.cache_stats;
+    let stats = &state.page_cache.stats;
     let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
     (
         code,
@@ -45,7 +45,7 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
             "database": word(database_ok),
             "redis": word(redis_ok),
             "page_cache": {
-                "enabled": state.config.page_cache,
+                "enabled": state.page_cache.enabled(),
                 "hits": load(&stats.hits),
                 "misses": load(&stats.misses),
                 "errors": load(&stats.errors),

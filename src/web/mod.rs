@@ -6,6 +6,7 @@ pub mod forms;
 pub mod health;
 pub mod legacy;
 pub mod listen;
+pub mod page_cache;
 pub mod proxy;
 pub mod security;
 
@@ -141,7 +142,7 @@ pub fn router(state: AppState) -> Router {
     router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::cache::page_cache,
+            page_cache::page_cache,
         ))
         .layer(axum::middleware::from_fn(
             crate::articles::server::recent::remember,

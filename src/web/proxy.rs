@@ -18,18 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::{IpAddr, SocketAddr};
 
-/// The request as the client made it (after trusted proxy headers).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientInfo {
-    /// The client's address (`None` only when the server has no socket info, e.g. in tests).
-    pub ip: Option<IpAddr>,
-    /// The client reached us (or our TLS-terminating proxy) over HTTPS.
-    pub https: bool,
-    /// The host name the client asked for, lower-case, without the port.
-    pub host: Option<String>,
-    /// The port in the client's `Host`, if it named one.
-    pub port: Option<u16>,
-}
+pub use crate::request::ClientInfo;
 
 /// Reads the client's address, scheme and host, trusting forwarded headers only from
 /// trusted proxies. `tls` says whether this listener itself terminates TLS.

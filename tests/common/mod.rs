@@ -8,14 +8,14 @@ pub mod redis_server;
 pub mod smtp;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use tower::ServiceExt;
 use waypost::config::Config;
 use waypost::state::AppState;
@@ -54,6 +54,7 @@ impl TestApp {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("REDIS_URL".to_owned(), redis_url.clone()),
             ("REDIS_PREFIX".to_owned(), prefix.clone()),
+            ("ENVIRONMENT_DEVELOPMENT".to_owned(), "true".to_owned()),
             // Only tests/cache.rs exercises the page cache (see the notes on a rare hang).
             ("PAGE_CACHE".to_owned(), "false".to_owned()),
             // Tests that need verified e-mail addresses say so (tests/mail.rs).
@@ -86,17 +87,7 @@ impl TestApp {
             .site_root(var("LEPTOS_SITE_ROOT").unwrap_or("target/site"))
             .site_pkg_dir("pkg")
             .build();
-        let storage = waypost::media::Storage::from_config(&config.media).expect("media storage");
-        let redis_clone = redis.clone();
-        let state = AppState {
-            leptos_options,
-            pool,
-            redis,
-            storage,
-            cache_stats: Default::default(),
-            mail: waypost::mail::queue::Queue::new(redis_clone, &prefix),
-            config: Arc::new(config),
-        };
+        let state = AppState::build(config, leptos_options, pool, redis).expect("app state");
         TestApp {
             router: waypost::web::router(state.clone()),
             state,
@@ -358,4 +349,54 @@ pub async fn empty_database(prefix: &str) -> (String, String) {
         .expect("create test database");
     admin.close().await.ok();
     (base, name)
+}
+
+// The JSON API, as a script calls it.
+
+pub async fn api(
+    client: &mut Client,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> TestResponse {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:3000");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Token {token}"));
+    }
+    let request = match body {
+        Some(body) => request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .expect("request");
+    client.send(request).await
+}
+
+pub fn error_of(response: &TestResponse, field: &str) -> String {
+    response.json()["errors"][field][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error for {field}: {}", response.body))
+        .to_owned()
+}
+
+/// Registers `name` through the API; returns its JWT.
+pub async fn register(client: &mut Client, name: &str) -> String {
+    let response = api(
+        client,
+        Method::POST,
+        "/api/users",
+        None,
+        Some(json!({"user": {"username": name, "email": format!("{name}@example.com"), "password": PASSWORD}})),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.json()["user"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }

@@ -1,7 +1,9 @@
 //! Long-lived API tokens for scripts, made and revoked on the account page. The token is
 //! shown once; only its SHA-256 is stored.
 
+use super::Actor;
 use crate::error::AppError;
+use crate::state::AppState;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -17,8 +19,18 @@ pub struct TokenRow {
     pub last_used_on: Option<String>,
 }
 
-/// Makes a token named `name`; returns the token itself (never stored).
-pub async fn create(pool: &PgPool, user_id: i64, name: &str) -> Result<String, AppError> {
+/// Makes a token named `name` for the actor, who must type their current password (a token
+/// outlives any session: a stolen cookie must not be able to mint one). Returns the token
+/// itself, which is never stored.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    current_password: &str,
+) -> Result<String, AppError> {
+    let user = actor.signed_in()?;
+    let user_id = user.id;
+    let pool = &state.pool;
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid(
@@ -28,6 +40,16 @@ pub async fn create(pool: &PgPool, user_id: i64, name: &str) -> Result<String, A
     }
     if name.chars().count() > 60 {
         return Err(AppError::invalid("name", "Use at most 60 characters."));
+    }
+    let stored = user.password_hash.clone().unwrap_or_default();
+    if current_password.is_empty()
+        || stored.is_empty()
+        || !super::password::verify(current_password.to_owned(), stored).await?
+    {
+        return Err(AppError::invalid(
+            "password",
+            "Enter your current password to make a token.",
+        ));
     }
     let active = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL"#,
@@ -73,28 +95,39 @@ pub async fn list(pool: &PgPool, user_id: i64) -> Result<Vec<TokenRow>, sqlx::Er
     .await
 }
 
-/// Revokes one of the user's tokens; false when there was no such active token.
-pub async fn revoke(pool: &PgPool, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+/// Revokes one of the actor's tokens; 404 when they have no such active token.
+pub async fn revoke(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let user_id = actor.signed_in()?.id;
     let done = sqlx::query!(
         "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
         id,
         user_id
     )
-    .execute(pool)
+    .execute(&state.pool)
     .await?
     .rows_affected();
-    Ok(done == 1)
+    if done == 0 {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(user_id, token_id = id, "API token revoked");
+    Ok(())
 }
 
 fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+pub struct TokenOwner {
+    pub token_id: i64,
+    pub user_id: i64,
+}
+
 /// The owner of an active token, noting when it was last used (at most hourly, so a busy
 /// script doesn't write on every request).
-pub async fn user_for(pool: &PgPool, token: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn owner(pool: &PgPool, token: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
     let hash = hash(token);
-    sqlx::query_scalar!(
+    sqlx::query_as!(
+        TokenOwner,
         r#"WITH found AS (
                SELECT id, user_id, last_used_at FROM api_tokens
                WHERE token_hash = $1 AND revoked_at IS NULL
@@ -103,7 +136,7 @@ pub async fn user_for(pool: &PgPool, token: &str) -> Result<Option<i64>, sqlx::E
                WHERE t.id = found.id
                  AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 hour')
            )
-           SELECT user_id AS "user_id!" FROM found"#,
+           SELECT id AS "token_id!", user_id AS "user_id!" FROM found"#,
         hash
     )
     .fetch_optional(pool)

@@ -3,6 +3,7 @@
 
 use super::password;
 use super::repo::{self, User};
+use crate::accounts::permission::Permission;
 use axum_login::{AuthUser, AuthnBackend, AuthzBackend, UserId};
 use sqlx::PgPool;
 use std::collections::HashSet;
@@ -96,12 +97,16 @@ impl AuthnBackend for Backend {
 }
 
 impl AuthzBackend for Backend {
-    type Permission = String;
+    type Permission = Permission;
 
-    async fn get_group_permissions(&self, user: &User) -> Result<HashSet<String>, BackendError> {
+    async fn get_group_permissions(
+        &self,
+        user: &User,
+    ) -> Result<HashSet<Permission>, BackendError> {
         Ok(repo::permissions(&self.pool, user)
             .await?
-            .into_iter()
+            .iter()
+            .filter_map(|name| Permission::from_codename(name))
             .collect())
     }
 }

@@ -32,7 +32,7 @@ pub async fn verification(
     to: &str,
     name: &str,
 ) -> Result<(), AppError> {
-    let token = tokens::issue(&state.pool, user_id, Purpose::VerifyEmail, None).await?;
+    let token = tokens::issue(&state.pool, user_id, Purpose::VerifyEmail, Some(to)).await?;
     let email = templates::verify_email(
         key("verify", user_id, &token),
         to,

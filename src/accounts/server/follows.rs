@@ -1,15 +1,37 @@
 //! Readers following writers: what the personal feed is made of.
 
+use super::{repo, Actor};
+use crate::cache::Change;
 use crate::error::AppError;
+use crate::state::AppState;
 use sqlx::PgPool;
 
-/// Starts (`on`) or stops following `followee_id`. Idempotent; following yourself is refused.
-pub async fn set(
-    pool: &PgPool,
-    follower_id: i64,
-    followee_id: i64,
+/// The follow command (the author page's button and the API): the actor starts (`on`) or
+/// stops following the active account `username`. Idempotent; following yourself is refused;
+/// 404 for nobody by that name. Returns the followed account's id.
+pub async fn follow(
+    state: &AppState,
+    actor: &Actor,
+    username: &str,
     on: bool,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
+    let follower = actor.signed_in()?;
+    let target = repo::find_by_login(&state.pool, username)
+        .await?
+        .filter(|u| u.is_active && u.username.eq_ignore_ascii_case(username))
+        .ok_or(AppError::NotFound)?;
+    set(&state.pool, follower.id, target.id, on).await?;
+    // Author pages show follower counts, and anonymous readers get them cached.
+    state
+        .page_cache
+        .invalidate(Change::Followers {
+            username: target.username,
+        })
+        .await;
+    Ok(target.id)
+}
+
+async fn set(pool: &PgPool, follower_id: i64, followee_id: i64, on: bool) -> Result<(), AppError> {
     if follower_id == followee_id {
         return Err(AppError::invalid("profile", "You can't follow yourself."));
     }

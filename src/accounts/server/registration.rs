@@ -1,8 +1,8 @@
-//! Creating an account with e-mail and password: the one path the sign-up form and the
-//! JSON API (`POST /api/users`) share, so both apply the same rules.
+//! The sign-up command: creating an account with e-mail and password, the one path the
+//! sign-up form and the JSON API (`POST /api/users`) share, so both apply the same rules.
 
 use super::{emails, password, repo, User};
-use crate::accounts::signup::{check_email, check_username, MAX_DISPLAY_NAME};
+use crate::accounts::rules::{check_email, check_username, MAX_DISPLAY_NAME};
 use crate::config::Config;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -14,9 +14,29 @@ pub struct Registration {
     pub password: String,
 }
 
+/// Creates an account with e-mail and password (the sign-up form and `POST /api/users`):
+/// every rule checked first, nothing written when one fails. `confirmation` is the repeated
+/// password, where the door asks for it.
+pub async fn sign_up(
+    state: &AppState,
+    mut registration: Registration,
+    confirmation: Option<&str>,
+) -> Result<User, AppError> {
+    registration.username = registration.username.trim().to_owned();
+    registration.email = registration.email.trim().to_owned();
+    registration.display_name = registration.display_name.trim().to_owned();
+    let mut errors = FieldErrors::new();
+    registration.check(&state.config, &mut errors);
+    if confirmation.is_some_and(|c| c != registration.password) {
+        errors.add("password_confirm", "The two passwords don't match.");
+    }
+    errors.into_result()?;
+    registration.create(state).await
+}
+
 impl Registration {
     /// Adds every rule the input breaks to `errors` (username, e-mail, password policy).
-    pub fn check(&self, config: &Config, errors: &mut FieldErrors) {
+    fn check(&self, config: &Config, errors: &mut FieldErrors) {
         check_username(&self.username, errors);
         check_email(&self.email, errors);
         if self.display_name.chars().count() > MAX_DISPLAY_NAME {
@@ -36,8 +56,8 @@ impl Registration {
     }
 
     /// Creates the user (profile and sign-up group included) and queues the verification
-    /// e-mail. Call [`Registration::check`] first; a taken username or e-mail is a conflict.
-    pub async fn create(self, state: &AppState) -> Result<User, AppError> {
+    /// e-mail. A taken username or e-mail is a conflict.
+    async fn create(self, state: &AppState) -> Result<User, AppError> {
         let password_hash = password::hash(self.password).await?;
         let user = repo::create_user(
             &state.pool,

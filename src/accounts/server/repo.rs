@@ -16,6 +16,10 @@ pub struct User {
     pub is_staff: bool,
     pub is_active: bool,
     pub email_verified: bool,
+    /// Bumped when the password changes or is reset: JWTs issued before stop working.
+    pub session_generation: i32,
+    /// The one JWT that made the last password change, which keeps working.
+    pub kept_jwt_id: Option<String>,
 }
 
 impl fmt::Debug for User {
@@ -61,7 +65,7 @@ pub async fn create_user_in(
         r#"INSERT INTO users (username, email, password_hash, email_verified_at)
            VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
            RETURNING id, username, email, password_hash, is_staff, is_active,
-                     email_verified_at IS NOT NULL AS "email_verified!""#,
+                     email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id"#,
         new.username,
         new.email,
         new.password_hash,
@@ -111,7 +115,7 @@ pub async fn find_by_login(pool: &PgPool, identifier: &str) -> Result<Option<Use
     sqlx::query_as!(
         User,
         r#"SELECT id, username, email, password_hash, is_staff, is_active,
-                  email_verified_at IS NOT NULL AS "email_verified!"
+                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id
            FROM users
            WHERE lower(email) = lower($1) OR lower(username) = lower($1)
            ORDER BY (lower(email) = lower($1)) DESC
@@ -126,7 +130,7 @@ pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<User>, s
     sqlx::query_as!(
         User,
         r#"SELECT id, username, email, password_hash, is_staff, is_active,
-                  email_verified_at IS NOT NULL AS "email_verified!"
+                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id
            FROM users WHERE lower(email) = lower($1)"#,
         email,
     )
@@ -178,7 +182,7 @@ pub async fn find_by_id(pool: &PgPool, id: i64) -> Result<Option<User>, sqlx::Er
     sqlx::query_as!(
         User,
         r#"SELECT id, username, email, password_hash, is_staff, is_active,
-                  email_verified_at IS NOT NULL AS "email_verified!"
+                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id
            FROM users WHERE id = $1"#,
         id,
     )
@@ -269,36 +273,6 @@ pub async fn own_profile(pool: &PgPool, user_id: i64) -> Result<OwnProfile, sqlx
     .await
 }
 
-pub struct ProfileUpdate {
-    pub display_name: String,
-    pub bio: String,
-    pub x_handle: Option<String>,
-    pub website: Option<String>,
-    pub notify_comments: bool,
-}
-
-pub async fn update_profile(
-    pool: &PgPool,
-    user_id: i64,
-    update: ProfileUpdate,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"UPDATE profiles
-           SET display_name = $2, bio = $3, x_handle = $4, website = $5, notify_comments = $6,
-               updated_at = now()
-           WHERE user_id = $1"#,
-        user_id,
-        update.display_name,
-        update.bio,
-        update.x_handle,
-        update.website,
-        update.notify_comments,
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
 /// Sets a new password hash (on the pool, or inside a transaction with `&mut *tx`).
 pub async fn set_password<'c>(
     executor: impl sqlx::PgExecutor<'c>,
@@ -311,17 +285,6 @@ pub async fn set_password<'c>(
         password_hash,
     )
     .execute(executor)
-    .await?;
-    Ok(())
-}
-
-pub async fn set_avatar(pool: &PgPool, user_id: i64, avatar_url: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE profiles SET avatar_url = $2, updated_at = now() WHERE user_id = $1",
-        user_id,
-        avatar_url,
-    )
-    .execute(pool)
     .await?;
     Ok(())
 }
@@ -400,17 +363,129 @@ pub async fn set_email_unverified(
     }
 }
 
-pub async fn set_bio_and_avatar(
+/// Ends every session of the account but the one that asked: JWTs issued before now stop
+/// working (except `keep_jwt`), API tokens are revoked (except `keep_api_token`). Cookie
+/// sessions end by themselves when the password hash they carry changes.
+pub async fn end_other_sessions(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     user_id: i64,
-    bio: &str,
-    avatar_url: Option<&str>,
+    keep_jwt: Option<&str>,
+    keep_api_token: Option<i64>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE profiles SET bio = $2, avatar_url = $3, updated_at = now() WHERE user_id = $1",
+        "UPDATE users SET session_generation = session_generation + 1, kept_jwt_id = $2
+         WHERE id = $1",
         user_id,
-        bio,
-        avatar_url,
+        keep_jwt,
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE api_tokens SET revoked_at = now()
+         WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2",
+        user_id,
+        keep_api_token,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks `email` confirmed if it is still the account's address; false when the account has
+/// moved to another address since (the link was for the old one).
+pub async fn confirm_current_email<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    user_id: i64,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now())
+         WHERE id = $1 AND lower(email) = lower($2)",
+        user_id,
+        email,
+    )
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Social sign-in links of an account whose address was never confirmed (a reset proves the
+/// mailbox; whoever linked them may not have owned it). Returns how many went.
+pub async fn drop_social_links_if_unconfirmed(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "DELETE FROM social_accounts s USING users u
+         WHERE s.user_id = u.id AND u.id = $1 AND u.email_verified_at IS NULL",
+        user_id
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
+pub struct SignedArticle {
+    pub id: i64,
+    pub slug: String,
+}
+
+/// The articles an account signs, for refreshing bylines after a name change.
+pub async fn signed_articles<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    user_id: i64,
+) -> Result<Vec<SignedArticle>, sqlx::Error> {
+    sqlx::query_as!(
+        SignedArticle,
+        "SELECT a.id, a.slug FROM article_authors aa JOIN articles a ON a.id = aa.article_id
+         WHERE aa.user_id = $1",
+        user_id
+    )
+    .fetch_all(executor)
+    .await
+}
+
+/// Everything the profile command may change, written at once.
+pub struct ProfileRow {
+    pub display_name: String,
+    pub bio: String,
+    pub x_handle: Option<String>,
+    pub website: Option<String>,
+    pub avatar_url: Option<String>,
+    pub notify_comments: bool,
+}
+
+pub async fn profile_row<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    user_id: i64,
+) -> Result<ProfileRow, sqlx::Error> {
+    sqlx::query_as!(
+        ProfileRow,
+        "SELECT display_name, bio, x_handle, website, avatar_url, notify_comments
+         FROM profiles WHERE user_id = $1",
+        user_id
+    )
+    .fetch_one(executor)
+    .await
+}
+
+pub async fn write_profile(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    row: &ProfileRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE profiles
+           SET display_name = $2, bio = $3, x_handle = $4, website = $5, avatar_url = $6,
+               notify_comments = $7, updated_at = now()
+           WHERE user_id = $1"#,
+        user_id,
+        row.display_name,
+        row.bio,
+        row.x_handle,
+        row.website,
+        row.avatar_url,
+        row.notify_comments,
     )
     .execute(&mut **tx)
     .await?;

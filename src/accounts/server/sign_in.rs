@@ -1,7 +1,8 @@
-//! Checking a password, with the rate limits that slow down guessing: shared by the login
-//! form and the JSON API's `POST /api/users/login`.
+//! The log-in command: checking a password, with the rate limits that slow down guessing,
+//! shared by the login form and the JSON API's `POST /api/users/login`. The door then starts
+//! its kind of session (a fresh cookie session, or a JWT).
 
-use super::{rate_limit, Backend, Credentials, User};
+use super::{rate_limit, repo, Backend, Credentials, User};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum_login::AuthnBackend;
@@ -39,7 +40,11 @@ pub async fn attempt(
             rate_limit::hit(&state.redis, &account_key, &account_limit).await?;
             rate_limit::hit(&state.redis, &ip_key, &ip_limit).await?;
         }
-        Some(_) => rate_limit::reset(&state.redis, &account_key).await?,
+        Some(user) => {
+            rate_limit::reset(&state.redis, &account_key).await?;
+            repo::record_login(&state.pool, user.id).await?;
+            tracing::info!(user_id = user.id, "password login");
+        }
     }
     Ok(user)
 }

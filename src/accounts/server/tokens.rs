@@ -35,12 +35,13 @@ fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// A new token for `user_id`; earlier unused tokens of the same purpose stop working.
+/// A new token for `user_id`, valid for `email` (the address it is sent to, for the two
+/// e-mail purposes); earlier unused tokens of the same purpose stop working.
 pub async fn issue(
     pool: &PgPool,
     user_id: i64,
     purpose: Purpose,
-    new_email: Option<&str>,
+    email: Option<&str>,
 ) -> Result<String, AppError> {
     let mut bytes = [0_u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -55,12 +56,12 @@ pub async fn issue(
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "INSERT INTO account_tokens (token_hash, user_id, purpose, new_email, expires_at)
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, email, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5::int))",
         digest(&token),
         user_id,
         purpose.as_str(),
-        new_email,
+        email,
         purpose.lifetime_minutes() as i32,
     )
     .execute(&mut *tx)
@@ -71,7 +72,8 @@ pub async fn issue(
 
 pub struct Redeemed {
     pub user_id: i64,
-    pub new_email: Option<String>,
+    /// The address the link was sent to.
+    pub email: Option<String>,
 }
 
 fn looks_like_token(token: &str) -> bool {
@@ -107,10 +109,29 @@ pub async fn redeem<'c>(
         Redeemed,
         "UPDATE account_tokens SET used_at = now()
          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
-         RETURNING user_id, new_email",
+         RETURNING user_id, email",
         digest(token),
         purpose.as_str(),
     )
     .fetch_optional(executor)
     .await?)
+}
+
+/// Cancels the account's unused links of these purposes (its address changed, or a reset
+/// made them pointless).
+pub async fn cancel<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    user_id: i64,
+    purposes: &[Purpose],
+) -> Result<(), sqlx::Error> {
+    let names: Vec<String> = purposes.iter().map(|p| p.as_str().to_owned()).collect();
+    sqlx::query!(
+        "UPDATE account_tokens SET used_at = now()
+         WHERE user_id = $1 AND purpose = ANY($2) AND used_at IS NULL",
+        user_id,
+        &names,
+    )
+    .execute(executor)
+    .await?;
+    Ok(())
 }

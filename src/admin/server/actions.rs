@@ -1,10 +1,11 @@
-//! Admin actions: plain HTML form POSTs (they work without JavaScript), each one checking
-//! staff status on the server, changing the data and writing its audit row in one
-//! transaction, then sending the browser back to the admin page with a fixed confirmation
-//! (`?done=<code>`). Cross-site posts are refused by the CSRF layer before reaching here.
+//! The admin's doors: plain HTML form POSTs (they work without JavaScript). Each handler
+//! makes the staff actor, calls the command (the admin's own in `commands`, or the domain's
+//! for stories and comments, which write their audit rows themselves), then sends the
+//! browser back to the admin page with a fixed confirmation (`?done=<code>`). Cross-site posts
+//! are refused by the CSRF layer before reaching here.
 
-use super::{audit, require_staff};
-use crate::accounts::server::{AuthSession, User};
+use super::commands;
+use crate::accounts::server::{Actor, AuthSession};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -35,22 +36,22 @@ fn back(headers: &HeaderMap, fallback: &str, done: &str) -> Response {
     Redirect::to(&target).into_response()
 }
 
-/// The end of every action: readers' cached pages are dropped when something changed, then
-/// the browser goes back to the admin page with the confirmation (or gets the error page).
-async fn finish(
-    state: &AppState,
-    headers: &HeaderMap,
-    fallback: &str,
-    result: Result<&'static str, AppError>,
-) -> Response {
+/// The end of every action: back to the admin page with the confirmation, or the error page.
+fn finish(headers: &HeaderMap, fallback: &str, result: Result<&'static str, AppError>) -> Response {
     match result {
-        Ok(done) => {
-            if !matches!(done, "unchanged" | "self") {
-                crate::cache::invalidate(state).await;
-            }
-            back(headers, fallback, done)
-        }
+        Ok(done) => back(headers, fallback, done),
         Err(error) => error.into_response(),
+    }
+}
+
+/// The staff actor of this request, or the answer for everyone else.
+async fn staff(state: &AppState, auth: AuthSession) -> Result<Actor, Response> {
+    let actor = Actor::for_user(state, auth.user)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    match actor.require_staff() {
+        Ok(_) => Ok(actor),
+        Err(error) => Err(refuse(error)),
     }
 }
 
@@ -62,34 +63,6 @@ fn refuse(error: AppError) -> Response {
     }
 }
 
-struct Target {
-    id: i64,
-    username: String,
-    email: String,
-    name: String,
-}
-
-async fn user_target(state: &AppState, id: i64) -> Result<Target, AppError> {
-    sqlx::query!(
-        r#"SELECT u.id, u.username, u.email, p.display_name
-           FROM users u JOIN profiles p ON p.user_id = u.id WHERE u.id = $1"#,
-        id
-    )
-    .fetch_optional(&state.pool)
-    .await?
-    .map(|r| Target {
-        id: r.id,
-        name: if r.display_name.is_empty() {
-            r.username.clone()
-        } else {
-            r.display_name
-        },
-        username: r.username,
-        email: r.email,
-    })
-    .ok_or(AppError::NotFound)
-}
-
 /// `POST /admin/users/{id}/{promote|demote|activate|deactivate}`
 pub async fn user_action(
     State(state): State<AppState>,
@@ -97,94 +70,12 @@ pub async fn user_action(
     auth: AuthSession,
     headers: HeaderMap,
 ) -> Response {
-    let actor = match require_staff(&auth) {
+    let actor = match staff(&state, auth).await {
         Ok(actor) => actor,
-        Err(error) => return refuse(error),
+        Err(response) => return response,
     };
-    let result = change_user(&state, &actor, id, &action).await;
-    finish(&state, &headers, "/admin/users", result).await
-}
-
-async fn change_user(
-    state: &AppState,
-    actor: &User,
-    id: i64,
-    action: &str,
-) -> Result<&'static str, AppError> {
-    let target = user_target(state, id).await?;
-    let mut tx = state.pool.begin().await?;
-    let (changed, done) = match action {
-        "promote" => {
-            let added = sqlx::query!(
-                r#"INSERT INTO user_groups (user_id, group_id)
-                   SELECT $1, id FROM groups WHERE name = 'writer' ON CONFLICT DO NOTHING"#,
-                id
-            )
-            .execute(&mut *tx)
-            .await?;
-            (added.rows_affected() == 1, "promoted")
-        }
-        "demote" => {
-            let removed = sqlx::query!(
-                r#"DELETE FROM user_groups ug USING groups g
-                   WHERE ug.group_id = g.id AND g.name = 'writer' AND ug.user_id = $1"#,
-                id
-            )
-            .execute(&mut *tx)
-            .await?;
-            (removed.rows_affected() == 1, "demoted")
-        }
-        "activate" | "deactivate" => {
-            let active = action == "activate";
-            if !active && id == actor.id {
-                return Ok("self");
-            }
-            let updated = sqlx::query!(
-                "UPDATE users SET is_active = $2, updated_at = now() WHERE id = $1 AND is_active <> $2",
-                id,
-                active
-            )
-            .execute(&mut *tx)
-            .await?;
-            (
-                updated.rows_affected() == 1,
-                if active { "activated" } else { "deactivated" },
-            )
-        }
-        _ => return Err(AppError::NotFound),
-    };
-    if !changed {
-        return Ok("unchanged");
-    }
-    audit(
-        &mut *tx,
-        actor,
-        &format!("user.{action}"),
-        "user",
-        id,
-        &target.username,
-        "",
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, user = id, action, "admin changed a user");
-    if action == "promote" {
-        // Queued, never sent in the request; the promotion stands even if queueing fails.
-        let email = crate::mail::templates::promoted_to_writer(
-            format!(
-                "promoted-{}-{}",
-                target.id,
-                time::OffsetDateTime::now_utc().unix_timestamp()
-            ),
-            &target.email,
-            &target.name,
-            &format!("{}/articles/new", state.config.site_url),
-        );
-        if let Err(error) = state.mail.enqueue(email).await {
-            tracing::error!(%error, user = id, "could not queue the promotion e-mail");
-        }
-    }
-    Ok(done)
+    let result = commands::change_user(&state, &actor, id, &action).await;
+    finish(&headers, "/admin/users", result)
 }
 
 /// `POST /admin/groups/{id}/permissions` with every checked `permission` codename.
@@ -195,98 +86,16 @@ pub async fn group_permissions(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let actor = match require_staff(&auth) {
+    let actor = match staff(&state, auth).await {
         Ok(actor) => actor,
-        Err(error) => return refuse(error),
+        Err(response) => return response,
     };
     let chosen: Vec<String> = url::form_urlencoded::parse(body.as_bytes())
         .filter(|(k, _)| k == "permission")
         .map(|(_, v)| v.into_owned())
         .collect();
-    let result = set_group_permissions(&state, &actor, id, &chosen).await;
-    finish(&state, &headers, "/admin/groups", result).await
-}
-
-async fn set_group_permissions(
-    state: &AppState,
-    actor: &User,
-    group_id: i32,
-    chosen: &[String],
-) -> Result<&'static str, AppError> {
-    let mut tx = state.pool.begin().await?;
-    let name = sqlx::query_scalar!("SELECT name FROM groups WHERE id = $1 FOR UPDATE", group_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let known: Vec<String> = sqlx::query_scalar!(
-        "SELECT codename FROM permissions WHERE codename = ANY($1)",
-        chosen
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    if let Some(unknown) = chosen.iter().find(|c| !known.contains(c)) {
-        return Err(AppError::BadRequest(format!(
-            "There is no permission called {unknown:?}."
-        )));
-    }
-    let before: Vec<String> = sqlx::query_scalar!(
-        r#"SELECT p.codename FROM group_permissions gp JOIN permissions p ON p.id = gp.permission_id
-           WHERE gp.group_id = $1 ORDER BY p.codename"#,
-        group_id
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut after = known.clone();
-    after.sort();
-    after.dedup();
-    if before == after {
-        return Ok("unchanged");
-    }
-    sqlx::query!(
-        "DELETE FROM group_permissions WHERE group_id = $1",
-        group_id
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        r#"INSERT INTO group_permissions (group_id, permission_id)
-           SELECT $1, id FROM permissions WHERE codename = ANY($2)"#,
-        group_id,
-        &after
-    )
-    .execute(&mut *tx)
-    .await?;
-    let added: Vec<&str> = after
-        .iter()
-        .filter(|p| !before.contains(p))
-        .map(String::as_str)
-        .collect();
-    let removed: Vec<&str> = before
-        .iter()
-        .filter(|p| !after.contains(p))
-        .map(String::as_str)
-        .collect();
-    let detail = format!("added: {}; removed: {}", list(&added), list(&removed));
-    audit(
-        &mut *tx,
-        actor,
-        "group.permissions",
-        "group",
-        group_id,
-        &name,
-        &detail,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok("permissions")
-}
-
-fn list(items: &[&str]) -> String {
-    if items.is_empty() {
-        "none".to_owned()
-    } else {
-        items.join(", ")
-    }
+    let result = commands::set_group_permissions(&state, &actor, id, &chosen).await;
+    finish(&headers, "/admin/groups", result)
 }
 
 /// `POST /admin/articles/{id}/{unpublish|delete}`
@@ -296,43 +105,25 @@ pub async fn article_action(
     auth: AuthSession,
     headers: HeaderMap,
 ) -> Response {
-    let actor = match require_staff(&auth) {
+    use crate::articles::server::write;
+    let actor = match staff(&state, auth).await {
         Ok(actor) => actor,
-        Err(error) => return refuse(error),
+        Err(response) => return response,
     };
-    let result = async {
-        let mut tx = state.pool.begin().await?;
-        let title = sqlx::query_scalar!("SELECT title FROM articles WHERE id = $1 FOR UPDATE", id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let done = match action.as_str() {
-            "unpublish" => {
-                let changed = sqlx::query!(
-                    "UPDATE articles SET status = 'draft', updated_at = now() WHERE id = $1 AND status = 'published'",
-                    id
-                )
-                .execute(&mut *tx)
-                .await?;
-                if changed.rows_affected() == 0 {
-                    return Ok("unchanged");
-                }
+    let result = match action.as_str() {
+        "unpublish" => write::unpublish(&state, &actor, id).await.map(|changed| {
+            if changed {
                 "unpublished"
+            } else {
+                "unchanged"
             }
-            "delete" => {
-                sqlx::query!("DELETE FROM articles WHERE id = $1", id)
-                    .execute(&mut *tx)
-                    .await?;
-                "article_deleted"
-            }
-            _ => return Err(AppError::NotFound),
-        };
-        audit(&mut *tx, &actor, &format!("article.{action}"), "article", id, &title, "").await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(done)
-    }
-    .await;
-    finish(&state, &headers, "/admin/articles", result).await
+        }),
+        "delete" => write::delete(&state, &actor, id)
+            .await
+            .map(|()| "article_deleted"),
+        _ => Err(AppError::NotFound),
+    };
+    finish(&headers, "/admin/articles", result)
 }
 
 /// `POST /admin/comments/{id}/{hide|show|delete}`
@@ -342,51 +133,26 @@ pub async fn comment_action(
     auth: AuthSession,
     headers: HeaderMap,
 ) -> Response {
-    let actor = match require_staff(&auth) {
+    use crate::engagement::server::discussion;
+    let actor = match staff(&state, auth).await {
         Ok(actor) => actor,
-        Err(error) => return refuse(error),
+        Err(response) => return response,
     };
-    use crate::engagement::server::comments;
-    let result = async {
-        let label = sqlx::query_scalar!(
-            r#"SELECT a.title FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1"#,
-            id
-        )
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
-        // The comment code keeps the thread's shape and the counts; it owns its transaction,
-        // so the audit row follows it.
-        let done = match action.as_str() {
-            "hide" | "show" => {
-                let hide = action == "hide";
-                if !comments::set_hidden(&state.pool, id, actor.id, hide).await? {
-                    return Ok("unchanged");
-                }
-                if hide {
-                    "hidden"
-                } else {
-                    "shown"
-                }
-            }
-            "delete" => {
-                comments::delete(&state.pool, id).await?;
-                "comment_deleted"
-            }
-            _ => return Err(AppError::NotFound),
-        };
-        audit(
-            &state.pool,
-            &actor,
-            &format!("comment.{action}"),
-            "comment",
-            id,
-            &format!("on “{label}”"),
-            "",
-        )
-        .await?;
-        Ok::<_, AppError>(done)
-    }
-    .await;
-    finish(&state, &headers, "/admin/comments", result).await
+    let result = match action.as_str() {
+        "hide" | "show" => {
+            let hide = action == "hide";
+            discussion::hide_comment(&state, &actor, id, hide)
+                .await
+                .map(|changed| match (changed, hide) {
+                    (false, _) => "unchanged",
+                    (true, true) => "hidden",
+                    (true, false) => "shown",
+                })
+        }
+        "delete" => discussion::delete_comment(&state, &actor, id, None)
+            .await
+            .map(|_| "comment_deleted"),
+        _ => Err(AppError::NotFound),
+    };
+    finish(&headers, "/admin/comments", result)
 }

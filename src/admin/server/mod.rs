@@ -2,6 +2,7 @@
 //! log, and the actions (plain form POSTs, each checked and audited).
 
 pub mod actions;
+pub mod commands;
 
 use super::model::*;
 use crate::accounts::server::{AuthSession, User};
@@ -18,33 +19,6 @@ pub fn require_staff(auth: &AuthSession) -> Result<User, AppError> {
         Some(user) if user.is_staff && user.is_active => Ok(user.clone()),
         Some(_) => Err(AppError::Forbidden),
     }
-}
-
-/// One row per admin action, in the caller's transaction (the change and its record commit
-/// together).
-pub async fn audit(
-    executor: impl sqlx::PgExecutor<'_>,
-    actor: &User,
-    action: &str,
-    target_kind: &str,
-    target_id: impl ToString,
-    target_label: &str,
-    detail: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"INSERT INTO audit_log (actor_id, actor_username, action, target_kind, target_id, target_label, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
-        actor.id,
-        actor.username,
-        action,
-        target_kind,
-        target_id.to_string(),
-        target_label,
-        detail,
-    )
-    .execute(executor)
-    .await?;
-    Ok(())
 }
 
 impl<T> Paged<T> {

@@ -1,15 +1,14 @@
-//! Server-only article logic: validation, permissions and saving.
+//! Server-only article logic: the commands (`write`), the visibility rule, validation and
+//! the repository.
 
 pub mod recent;
 pub mod render;
 pub mod repo;
 pub mod write;
 
-use crate::accounts::server::{auth_session, User};
+use crate::accounts::server::Actor;
 use crate::articles::model::TagRef;
 use crate::error::{AppError, FieldErrors};
-use crate::state::AppState;
-use axum_login::AuthzBackend;
 use sqlx::PgPool;
 use std::collections::HashSet;
 
@@ -18,81 +17,6 @@ pub const MAX_SUMMARY: usize = 500;
 pub const MAX_BODY_BYTES: usize = 200_000;
 pub const MAX_TAGS: usize = 8;
 pub const MAX_TAG_CHARS: usize = 30;
-
-/// The signed-in user and their permissions (empty for anonymous readers): the one
-/// authorization layer, used by the web UI's server functions and by the JSON API alike.
-pub struct Actor {
-    pub user: Option<User>,
-    pub permissions: HashSet<String>,
-    /// `REQUIRE_VERIFIED_EMAIL`: rating and commenting wait for a confirmed address.
-    pub must_verify: bool,
-}
-
-impl Actor {
-    /// The user of the current web request (session cookie).
-    pub async fn current() -> Result<Self, AppError> {
-        let auth = auth_session().await?;
-        let must_verify = crate::accounts::server::app_state()
-            .map(|state| state.config.require_verified_email)
-            .unwrap_or(true);
-        Self::with_backend(&auth.backend, auth.user, must_verify).await
-    }
-
-    /// A user identified some other way (an API token).
-    pub async fn for_user(state: &AppState, user: Option<User>) -> Result<Self, AppError> {
-        let backend = crate::accounts::server::Backend::new(state.pool.clone());
-        Self::with_backend(&backend, user, state.config.require_verified_email).await
-    }
-
-    async fn with_backend(
-        backend: &crate::accounts::server::Backend,
-        user: Option<User>,
-        must_verify: bool,
-    ) -> Result<Self, AppError> {
-        let permissions = match &user {
-            Some(user) => backend.get_all_permissions(user).await?,
-            None => HashSet::new(),
-        };
-        Ok(Actor {
-            user,
-            permissions,
-            must_verify,
-        })
-    }
-
-    pub fn can(&self, permission: &str) -> bool {
-        self.permissions.contains(permission)
-    }
-
-    pub fn id(&self) -> Option<i64> {
-        self.user.as_ref().map(|u| u.id)
-    }
-
-    /// Authors (owner and co-authors) edit; staff moderators edit anything.
-    pub fn can_edit(&self, author_ids: &[i64]) -> bool {
-        self.id().is_some_and(|id| author_ids.contains(&id)) || self.can("article.moderate")
-    }
-
-    /// Only the owner deletes (and manages co-authors); staff moderators too.
-    pub fn can_manage(&self, owner_id: i64) -> bool {
-        self.id() == Some(owner_id) || self.can("article.moderate")
-    }
-
-    /// A comment is deleted by its author or a moderator.
-    pub fn can_delete_comment(&self, author_id: Option<i64>) -> bool {
-        (self.id().is_some() && self.id() == author_id) || self.can("comment.moderate")
-    }
-
-    /// 401 for anonymous, 403 for a signed-in user without the permission.
-    pub fn require(&self, permission: &str) -> Result<&User, AppError> {
-        let user = self.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        if self.can(permission) {
-            Ok(user)
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
 
 /// Distinct tags from names ("Peru", " slow travel", "Peru" → two), or errors under `tags`.
 pub fn parse_tag_names<'a>(
@@ -157,6 +81,31 @@ pub fn check_cover(url: &str, alt: &str, errors: &mut FieldErrors) {
     }
 }
 
+/// Words that name pages under `/articles/` (or may one day): never a story's slug.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "new", "edit", "delete", "preview", "drafts", "feed", "search", "tags", "favorite", "comments",
+    "api", "admin",
+];
+
+/// Readers may see the article: published, or a draft to its authors and staff. Everyone
+/// else gets 404, whatever the route (page, editor, comments, old slugs, API): a draft's
+/// existence is not confirmed to them.
+pub fn may_see(actor: &Actor, article: &repo::Ownership) -> bool {
+    article.published() || actor.can_edit(&article.author_ids)
+}
+
+/// [`may_see`] for an article id: its ownership, or 404.
+pub async fn visible_article_id(
+    pool: &PgPool,
+    actor: &Actor,
+    id: i64,
+) -> Result<repo::Ownership, AppError> {
+    repo::ownership(pool, id)
+        .await?
+        .filter(|a| may_see(actor, a))
+        .ok_or(AppError::NotFound)
+}
+
 /// A readable, unique slug from the title: "Lima at dawn" → "lima-at-dawn", then "-2"…
 pub async fn unique_slug(
     pool: &PgPool,
@@ -170,6 +119,10 @@ pub async fn unique_slug(
     }
     if base.is_empty() {
         base = "story".to_owned();
+    }
+    if RESERVED_SLUGS.contains(&base.as_str()) {
+        // "New" → "new-story": the plain word is a page of its own.
+        base.push_str("-story");
     }
     let mut tx = pool.begin().await?;
     let mut candidate = base.clone();

@@ -1,7 +1,11 @@
-//! Saving an article: the rules and the writes shared by the editor and the JSON API.
+//! The article commands, shared by the editor, the JSON API and the admin: save (create,
+//! edit, publish), unpublish, delete, co-authors.
 
-use super::{check_cover, parse_tag_names, render, repo, unique_slug, Actor};
+use super::{check_cover, parse_tag_names, render, repo, unique_slug};
 use super::{MAX_BODY_BYTES, MAX_SUMMARY, MAX_TITLE};
+use crate::accounts::server::Actor;
+use crate::accounts::Permission;
+use crate::cache::Change;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 
@@ -29,18 +33,14 @@ pub async fn save(
     actor: &Actor,
     input: ArticleInput<'_>,
 ) -> Result<Saved, AppError> {
-    let user = actor.require("article.create")?.clone();
-    if input.publish && !actor.can("article.publish") {
+    let user = actor.require(Permission::WriteArticle)?.clone();
+    if input.publish && !actor.can(Permission::PublishArticle) {
         return Err(AppError::Forbidden);
     }
-    if let Some(id) = input.id {
-        let ownership = repo::ownership(&state.pool, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !actor.can_edit(&ownership.author_ids) {
-            return Err(AppError::Forbidden);
-        }
-    }
+    let previous_slug = match input.id {
+        Some(id) => Some(editable(state, actor, id).await?.slug),
+        None => None,
+    };
 
     let title = input.title.trim();
     let summary = input.summary.trim();
@@ -115,9 +115,149 @@ pub async fn save(
         publish = input.publish,
         "article saved"
     );
-    crate::cache::invalidate(state).await;
+    if let Some(old) = previous_slug.filter(|old| *old != slug) {
+        state
+            .page_cache
+            .invalidate(Change::Article { slug: old })
+            .await;
+    }
+    state
+        .page_cache
+        .invalidate(Change::Article { slug: slug.clone() })
+        .await;
     Ok(Saved {
         id: article_id,
         slug,
     })
+}
+
+/// An article the actor may edit: 404 when they may not even see it (someone else's draft),
+/// 403 when they see it but may not edit it.
+pub async fn editable(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<repo::Ownership, AppError> {
+    let article = super::visible_article_id(&state.pool, actor, id).await?;
+    if !actor.can_edit(&article.author_ids) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(article)
+}
+
+/// An article the actor may manage (delete, co-authors): its owner, or staff moderators.
+async fn managed(state: &AppState, actor: &Actor, id: i64) -> Result<repo::Ownership, AppError> {
+    actor.signed_in()?;
+    let article = super::visible_article_id(&state.pool, actor, id).await?;
+    if !actor.can_manage(article.owner_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(article)
+}
+
+/// Staff acting on a story they don't sign leave an audit row.
+async fn audit_moderation(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    actor: &Actor,
+    article: &repo::Ownership,
+    action: &str,
+) -> Result<(), AppError> {
+    match &actor.user {
+        Some(user) if actor.is_staff() && !article.author_ids.contains(&user.id) => {
+            crate::audit::record(
+                &mut **tx,
+                user,
+                crate::audit::Entry {
+                    action,
+                    target_kind: "article",
+                    target_id: article.id,
+                    target_label: &article.title,
+                    detail: "",
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Deletes an article (its owner, or staff), with its comments, ratings and favourites.
+pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let article = managed(state, actor, id).await?;
+    let mut tx = state.pool.begin().await?;
+    if !repo::delete(&mut tx, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit_moderation(&mut tx, actor, &article, "article.delete").await?;
+    tx.commit().await?;
+    tracing::info!(article_id = id, user_id = ?actor.id(), "article deleted");
+    state
+        .page_cache
+        .invalidate(Change::Article { slug: article.slug })
+        .await;
+    Ok(())
+}
+
+/// Takes a published article back to draft (authors, or staff). Returns whether it was
+/// published.
+pub async fn unpublish(state: &AppState, actor: &Actor, id: i64) -> Result<bool, AppError> {
+    let article = editable(state, actor, id).await?;
+    let mut tx = state.pool.begin().await?;
+    if !repo::unpublish(&mut tx, id).await? {
+        return Ok(false);
+    }
+    audit_moderation(&mut tx, actor, &article, "article.unpublish").await?;
+    tx.commit().await?;
+    tracing::info!(article_id = id, user_id = ?actor.id(), "article unpublished");
+    state
+        .page_cache
+        .invalidate(Change::Article { slug: article.slug })
+        .await;
+    Ok(true)
+}
+
+/// Adds (`add`) or removes a co-author by username (the owner, or staff). Co-authors must be
+/// writers; the owner can't be removed. Returns the article's slug.
+pub async fn set_coauthor(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    username: &str,
+    add: bool,
+) -> Result<String, AppError> {
+    let article = managed(state, actor, id).await?;
+    let username = username.trim().trim_start_matches('@');
+    let no_writer = || {
+        AppError::invalid(
+            "username",
+            format!("There is no writer called @{username}."),
+        )
+    };
+    let user = crate::accounts::server::repo::find_by_login(&state.pool, username)
+        .await?
+        .filter(|u| u.is_active && u.username.eq_ignore_ascii_case(username))
+        .ok_or_else(no_writer)?;
+    if add {
+        let candidate = Actor::for_user(state, Some(user.clone())).await?;
+        if !candidate.can(Permission::WriteArticle) {
+            return Err(AppError::invalid(
+                "username",
+                format!("@{} is not a writer yet.", user.username),
+            ));
+        }
+        repo::add_coauthor(&state.pool, id, user.id).await?;
+    } else {
+        if user.id == article.owner_id {
+            return Err(AppError::invalid("username", "The owner can't be removed."));
+        }
+        repo::remove_coauthor(&state.pool, id, user.id).await?;
+    }
+    state
+        .page_cache
+        .invalidate(Change::Article {
+            slug: article.slug.clone(),
+        })
+        .await;
+    Ok(article.slug)
 }

@@ -1,11 +1,13 @@
 //! Server-only engagement logic: who may rate and comment, input rules, queries.
 
 pub mod comments;
+pub mod discussion;
 pub mod favorites;
 pub mod notify;
 pub mod ratings;
 
-use crate::articles::server::Actor;
+use crate::accounts::server::Actor;
+use crate::accounts::Permission;
 use crate::engagement::model::{
     Access, Engagement, RatingSummary, ThreadPage, Viewer, MAX_COMMENT_CHARS, MAX_STARS, MIN_STARS,
     THREAD_PAGE_SIZE,
@@ -13,22 +15,18 @@ use crate::engagement::model::{
 use crate::error::AppError;
 use sqlx::PgPool;
 
-pub const RATE: &str = "rating.create";
-pub const COMMENT: &str = "comment.create";
-pub const MODERATE: &str = "comment.moderate";
-
 /// May this reader rate an article written by `author_ids`?
 pub fn rating_access(actor: &Actor, author_ids: &[i64]) -> Access {
     match actor.id() {
         None => Access::Anonymous,
         Some(id) if author_ids.contains(&id) => Access::OwnArticle,
-        Some(_) => permission(actor, RATE),
+        Some(_) => permission(actor, Permission::RateArticle),
     }
 }
 
 /// Allowed if the actor holds `permission` and (when the site requires it) has confirmed
 /// their e-mail address.
-fn permission(actor: &Actor, permission: &str) -> Access {
+fn permission(actor: &Actor, permission: Permission) -> Access {
     let must_verify = actor.must_verify;
     match &actor.user {
         None => Access::Anonymous,
@@ -43,7 +41,7 @@ fn permission(actor: &Actor, permission: &str) -> Access {
 /// permission, a clear message (on `field`) while their address is unconfirmed.
 pub fn require_allowed<'a>(
     actor: &'a Actor,
-    permission_name: &str,
+    permission_name: Permission,
     field: &str,
 ) -> Result<&'a crate::accounts::server::User, AppError> {
     match permission(actor, permission_name) {
@@ -58,8 +56,8 @@ pub fn require_allowed<'a>(
 pub fn viewer(actor: &Actor) -> Viewer {
     Viewer {
         user_id: actor.id(),
-        comment: permission(actor, COMMENT),
-        moderate: actor.can(MODERATE),
+        comment: permission(actor, Permission::Comment),
+        moderate: actor.can(Permission::ModerateComments),
     }
 }
 

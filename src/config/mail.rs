@@ -1,0 +1,155 @@
+//! How e-mail leaves (SMTP, SendGrid's API, files, the log), with the Django blog's names.
+
+use super::vars::{parse_bool, parse_number};
+use super::ConfigError;
+use std::fmt;
+
+/// How e-mail leaves: SMTP (SendGrid's relay, Gmail or any server), SendGrid's HTTP API, a
+/// directory of `.eml` files, or the log.
+#[derive(Clone)]
+pub enum MailBackend {
+    Console,
+    File(std::path::PathBuf),
+    Smtp {
+        host: String,
+        port: u16,
+        username: Option<String>,
+        password: Option<String>,
+        /// `starttls` (587), `tls` (465) or `none` (local servers only).
+        security: SmtpSecurity,
+    },
+    SendGrid {
+        api_key: String,
+        api_url: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    StartTls,
+    Tls,
+    None,
+}
+
+impl fmt::Debug for MailBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MailBackend::Console => f.write_str("Console"),
+            MailBackend::File(dir) => write!(f, "File({})", dir.display()),
+            MailBackend::Smtp {
+                host,
+                port,
+                username,
+                security,
+                ..
+            } => f
+                .debug_struct("Smtp")
+                .field("host", host)
+                .field("port", port)
+                .field("username", username)
+                .field("password", &"[redacted]")
+                .field("security", security)
+                .finish(),
+            MailBackend::SendGrid { api_url, .. } => f
+                .debug_struct("SendGrid")
+                .field("api_url", api_url)
+                .field("api_key", &"[redacted]")
+                .finish(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    pub backend: MailBackend,
+    pub from: String,
+    /// Worker tasks started by `waypost serve` (0: leave sending to `waypost worker`).
+    pub workers: usize,
+    pub max_attempts: u32,
+    /// A job a silent worker held this long goes back to the queue.
+    pub visibility_timeout_secs: u64,
+}
+
+pub(super) fn mail_config(
+    get: &impl Fn(&str) -> Option<String>,
+    development: bool,
+) -> Result<MailConfig, ConfigError> {
+    let sendgrid_key = get("SENDGRID_API_KEY");
+    let gmail_password = get("GMAIL_PASSWORD_SMTP");
+    let from = get("DEFAULT_FROM_EMAIL")
+        .or_else(|| get("SENDGRID_FROM_EMAIL"))
+        .or_else(|| get("EMAIL_HOST_USER"))
+        .unwrap_or_else(|| "Waypost <no-reply@waypost.localhost>".to_owned());
+    let smtp = |default_host: Option<&str>,
+                default_user: Option<String>,
+                password: Option<String>| {
+        let host = get("EMAIL_HOST")
+            .or_else(|| default_host.map(str::to_owned))
+            .ok_or_else(|| ConfigError::new("EMAIL_HOST", "is required for EMAIL_BACKEND=smtp"))?;
+        let security = match get("EMAIL_SECURITY").as_deref() {
+            Some("tls") => SmtpSecurity::Tls,
+            Some("none") => SmtpSecurity::None,
+            Some("starttls") | None => match get("EMAIL_USE_SSL").as_deref().and_then(parse_bool) {
+                Some(true) => SmtpSecurity::Tls,
+                _ => SmtpSecurity::StartTls,
+            },
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "EMAIL_SECURITY",
+                    format!("expected starttls, tls or none, got {other:?}"),
+                ))
+            }
+        };
+        let default_port = if security == SmtpSecurity::Tls {
+            465
+        } else {
+            587
+        };
+        Ok(MailBackend::Smtp {
+            host,
+            port: parse_number(get, "EMAIL_PORT", default_port, 1, 65_535)? as u16,
+            username: get("EMAIL_HOST_USER").or(default_user),
+            password: get("EMAIL_HOST_PASSWORD").or(password),
+            security,
+        })
+    };
+    let backend = match get("EMAIL_BACKEND").as_deref() {
+        Some("console") => MailBackend::Console,
+        Some("file") => MailBackend::File(
+            get("EMAIL_FILE_PATH")
+                .unwrap_or_else(|| "var/mail".to_owned())
+                .into(),
+        ),
+        Some("smtp") => smtp(None, None, None)?,
+        Some("sendgrid") => MailBackend::SendGrid {
+            api_key: sendgrid_key.clone().ok_or_else(|| {
+                ConfigError::new("SENDGRID_API_KEY", "is required for EMAIL_BACKEND=sendgrid")
+            })?,
+            api_url: get("SENDGRID_API_URL")
+                .unwrap_or_else(|| "https://api.sendgrid.com/v3/mail/send".to_owned()),
+        },
+        Some(other) => {
+            return Err(ConfigError::new(
+                "EMAIL_BACKEND",
+                format!("expected smtp, sendgrid, file or console, got {other:?}"),
+            ))
+        }
+        // The Django blog's settings: SendGrid's SMTP relay, or Gmail.
+        None if sendgrid_key.is_some() => smtp(
+            Some("smtp.sendgrid.net"),
+            Some("apikey".to_owned()),
+            sendgrid_key.clone(),
+        )?,
+        None if gmail_password.is_some() => smtp(Some("smtp.gmail.com"), None, gmail_password)?,
+        None if development => MailBackend::File("var/mail".into()),
+        None => MailBackend::Console,
+    };
+    Ok(MailConfig {
+        backend,
+        from,
+        workers: parse_number(get, "MAIL_WORKERS", 2, 0, 64)? as usize,
+        max_attempts: parse_number(get, "MAIL_MAX_ATTEMPTS", 5, 1, 50)? as u32,
+        visibility_timeout_secs: parse_number(get, "MAIL_VISIBILITY_TIMEOUT_SECS", 60, 1, 86_400)?
+            as u64,
+    })
+}

@@ -1,0 +1,62 @@
+//! The PostgreSQL and Redis connections, with local defaults in development.
+
+use super::ConfigError;
+
+pub(super) const DEV_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/waypost";
+pub(super) const DEV_REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// `DATABASE_URL`, else the Django names: in development the local `DB_*` first, in
+/// production the hosted `DATABASE_RENDER_URL` first.
+pub(super) fn database_url(
+    get: &impl Fn(&str) -> Option<String>,
+    development: bool,
+) -> Result<String, ConfigError> {
+    let from_parts = || -> Option<String> {
+        let name = get("DB_NAME")?;
+        let user = get("DB_USER").unwrap_or_else(|| "postgres".to_owned());
+        let host = get("DB_HOST").unwrap_or_else(|| "127.0.0.1".to_owned());
+        let port = get("DB_PORT").unwrap_or_else(|| "5432".to_owned());
+        let mut url = url::Url::parse(&format!("postgres://{host}:{port}/")).ok()?;
+        url.set_username(&user).ok()?;
+        if let Some(password) = get("DB_PASSWORD") {
+            url.set_password(Some(&password)).ok()?;
+        }
+        url.set_path(&name);
+        Some(url.to_string())
+    };
+    let chosen = get("DATABASE_URL").or_else(|| {
+        if development {
+            from_parts().or_else(|| get("DATABASE_RENDER_URL"))
+        } else {
+            get("DATABASE_RENDER_URL").or_else(from_parts)
+        }
+    });
+    match chosen {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(url),
+        Some(_) => Err(ConfigError::new(
+            "DATABASE_URL",
+            "must be a postgres:// or postgresql:// URL",
+        )),
+        None if development => Ok(DEV_DATABASE_URL.to_owned()),
+        None => Err(ConfigError::new(
+            "DATABASE_URL",
+            "is required in production",
+        )),
+    }
+}
+
+/// `REDIS_URL`, else the Django blog's `REDISS_URL` (TLS, as on Render).
+pub(super) fn redis_url(
+    get: &impl Fn(&str) -> Option<String>,
+    development: bool,
+) -> Result<String, ConfigError> {
+    match get("REDIS_URL").or_else(|| get("REDISS_URL")) {
+        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => Ok(url),
+        Some(_) => Err(ConfigError::new(
+            "REDIS_URL",
+            "must be a redis:// or rediss:// URL",
+        )),
+        None if development => Ok(DEV_REDIS_URL.to_owned()),
+        None => Err(ConfigError::new("REDIS_URL", "is required in production")),
+    }
+}
