@@ -85,17 +85,26 @@ pub struct PageCache {
     prefix: String,
     enabled: bool,
     ttl_secs: u64,
+    /// No more entries than this are stored (the Redis holds sessions and the mail queue too).
+    max_entries: u64,
     pub stats: Arc<CacheStats>,
 }
 
 impl PageCache {
     /// `prefix` namespaces the keys (`<prefix>:pagecache:…`).
-    pub fn new(redis: RedisPool, prefix: &str, enabled: bool, ttl_secs: u64) -> Self {
+    pub fn new(
+        redis: RedisPool,
+        prefix: &str,
+        enabled: bool,
+        ttl_secs: u64,
+        max_entries: u64,
+    ) -> Self {
         Self {
             redis,
             prefix: format!("{prefix}:pagecache"),
             enabled,
             ttl_secs,
+            max_entries,
             stats: Arc::default(),
         }
     }
@@ -141,7 +150,7 @@ impl PageCache {
     }
 
     /// Stores `entry` under `id`, filed under each scope (in the background: the answer
-    /// doesn't wait for Redis).
+    /// doesn't wait for Redis), unless the cache already holds `max_entries` pages.
     pub fn put(&self, id: &str, entry: Vec<u8>, scopes: &[Scope]) {
         let cache = self.clone();
         let key = self.page_key(id);
@@ -153,6 +162,10 @@ impl PageCache {
         tokio::spawn(async move {
             let ttl = cache.ttl_secs as i64;
             let store = async {
+                let held: u64 = cache.redis.scard(cache.scope_key("all")).await?;
+                if held >= cache.max_entries {
+                    return Ok(());
+                }
                 let _: () = cache
                     .redis
                     .set(&key, entry, Some(Expiration::EX(ttl)), None, false)

@@ -46,6 +46,7 @@ impl AppState {
             &config.redis_prefix,
             config.page_cache,
             config.page_cache_ttl_secs,
+            config.page_cache_max_entries,
         );
         let mail = Queue::new(redis.clone(), &config.redis_prefix);
         Ok(AppState {

@@ -407,3 +407,70 @@ async fn profile_edit_and_public_page() {
         .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_login_flood_hashes_at_most_the_limit_and_spares_the_owner() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(pool, &[("LOGIN_ATTEMPTS_PER_ACCOUNT", "5")]).await;
+    app.client().signup("ana", "ana@example.com").await;
+    let before = waypost::accounts::server::password::hashings_started();
+    // 50 wrong guesses at once from one address, by e-mail and by username alike.
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..50 {
+        let mut attacker = app.client();
+        attacker.ip = [10, 9, 8, 7];
+        let login = if n % 2 == 0 { "ana@example.com" } else { "ANA" };
+        guesses.spawn(async move { attacker.login(login, "wrong-password-guess").await.status });
+    }
+    let statuses: Vec<StatusCode> = guesses.join_all().await;
+    let hashed = waypost::accounts::server::password::hashings_started() - before;
+    assert!(hashed <= 5, "{hashed} guesses reached the password check");
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS));
+    // The owner, from their own address, is not locked out.
+    let mut owner = app.client();
+    let response = owner.login("ana", PASSWORD).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+}
+
+#[tokio::test]
+async fn a_distributed_flood_pauses_the_account_until_a_reset() {
+    let pool = common::test_pool().await;
+    // Per address 1; per account from everywhere 20 (twenty times that).
+    let app = TestApp::with_vars(pool, &[("LOGIN_ATTEMPTS_PER_ACCOUNT", "1")]).await;
+    app.client().signup("ana", "ana@example.com").await;
+    for n in 0..20u8 {
+        let mut attacker = app.client();
+        attacker.ip = [10, 0, 1, n];
+        attacker.login("ana", "wrong-password-guess").await;
+    }
+    let response = app.client().login("ana", PASSWORD).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    // The documented way back in: a password reset clears the account's counter.
+    let id = sqlx::query_scalar!("SELECT id FROM users WHERE username = 'ana'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let link = waypost::accounts::server::tokens::issue(
+        app.pool(),
+        id,
+        waypost::accounts::server::tokens::Purpose::ResetPassword,
+        None,
+    )
+    .await
+    .unwrap();
+    let new_password = "a-brand-new-passphrase";
+    let reset = app
+        .client()
+        .call(
+            "reset_password",
+            &[
+                ("token", &link),
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    let response = app.client().login("ana", new_password).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+}

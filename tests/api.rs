@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{api, error_of, register, test_pool, Client, TestApp};
+use common::{api, error_of, form, register, test_pool, Client, TestApp};
 use serde_json::{json, Value};
 
 use common::PASSWORD;
@@ -913,14 +913,6 @@ async fn unconfirmed_addresses_wait_to_comment_like_on_the_web() {
 async fn api_tokens_from_the_account_page() {
     let app = TestApp::new(test_pool().await).await;
     let mut web = app.user("lea", None).await;
-    let form = |path: &str, body: &str| {
-        Request::post(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body.to_owned()))
-            .unwrap()
-    };
     let r = web.send(form("/account/api-tokens", "name=")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = web.get("/account").await;
@@ -1080,4 +1072,27 @@ async fn openapi_document_docs_cors_and_rate_limits() {
     let r = api(&mut elsewhere, Method::GET, "/api/nothing-here", None, None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(error_of(&r, "route"), "not found");
+}
+
+#[tokio::test]
+async fn a_new_authorization_header_per_request_is_still_throttled() {
+    let app = TestApp::with_vars(test_pool().await, &[("API_RATE_LIMIT", "5")]).await;
+    let mut c = app.client();
+    let mut statuses = Vec::new();
+    for n in 0..8 {
+        let r = api(
+            &mut c,
+            Method::GET,
+            "/api/tags",
+            Some(&format!("made-up-{n}")),
+            None,
+        )
+        .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
 }

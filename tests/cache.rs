@@ -122,3 +122,85 @@ async fn a_redis_outage_serves_pages_uncached() {
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(health.json()["redis"], "down");
 }
+
+/// How many pages the cache holds (the set every stored page is filed in).
+async fn cached_pages(app: &TestApp) -> u64 {
+    use fred::prelude::*;
+    let key = app.state.redis_key(&["pagecache", "scope", "all"]);
+    app.state.redis.scard(key).await.expect("redis")
+}
+
+#[tokio::test]
+async fn a_favourite_drops_its_story_and_the_lists_but_not_other_stories() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let liked = writer.publish("Liked", "Body.").await;
+    let other = writer.publish("Other", "Body.").await;
+    for path in [
+        "/",
+        &format!("/articles/{liked}"),
+        &format!("/articles/{other}"),
+    ] {
+        get_until_hit(&app, path).await;
+    }
+    let mut reader = app.user("rita", None).await;
+    let r = reader
+        .send(common::form(
+            &format!("/articles/{liked}/favorite"),
+            "on=true",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let hit = |path: String| {
+        let app = &app;
+        async move { app.client().get(&path).await.header("x-waypost-cache") == Some("hit") }
+    };
+    assert!(
+        !hit(format!("/articles/{liked}")).await,
+        "its page was dropped"
+    );
+    assert!(!hit("/".to_owned()).await, "the lists were dropped");
+    assert!(
+        hit(format!("/articles/{other}")).await,
+        "another story stays cached"
+    );
+}
+
+#[tokio::test]
+async fn parameters_no_page_reads_create_no_entries() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(pool, &[("PAGE_CACHE", "true")]).await;
+    get_until_hit(&app, "/").await;
+    let held = cached_pages(&app).await;
+    for n in 0..300 {
+        let page = app
+            .client()
+            .get(&format!("/?x={n}&utm_source=flood{n}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            page.header("x-waypost-cache"),
+            Some("hit"),
+            "the same page as /"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(cached_pages(&app).await, held);
+}
+
+#[tokio::test]
+async fn the_cache_holds_at_most_its_size() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(
+        pool,
+        &[("PAGE_CACHE", "true"), ("PAGE_CACHE_MAX_ENTRIES", "3")],
+    )
+    .await;
+    for n in 0..10 {
+        app.client().get(&format!("/search?q=word{n}")).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(cached_pages(&app).await <= 3);
+}

@@ -239,3 +239,55 @@ async fn anyone_signed_in_sets_an_avatar_from_a_plain_form() {
     let response = anonymous.send(form(photo(10, 10))).await;
     assert_eq!(response.header("location"), Some("/login?next=/account"));
 }
+
+/// A real PNG whose header claims `width` × `height` pixels (a solid colour, so the file is
+/// tiny while decoding it would take width × height × 3 bytes).
+fn claimed_png(width: u32, height: u32) -> Vec<u8> {
+    let mut png = photo(4, 4);
+    // IHDR starts after the 8-byte signature: length(4) type(4) width(4) height(4) …
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffff_u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[tokio::test]
+async fn an_image_bomb_is_refused_before_it_is_decoded() {
+    let app = TestApp::new(common::test_pool().await).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let bomb = claimed_png(12_000, 12_000);
+    assert!(bomb.len() < 1024, "a small file");
+    let started = std::time::Instant::now();
+    let response = upload(&mut writer, "bomb.png", bomb).await;
+    assert_eq!(
+        response.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        response.body
+    );
+    assert!(response.body.contains("megapixels"), "{}", response.body);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "refused from the header, not after decoding"
+    );
+    // Within the limit in pixels, the same kind of file is read (and found damaged here).
+    let small = upload(&mut writer, "ok.png", claimed_png(2_000, 1_000)).await;
+    assert_eq!(small.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!small.body.contains("megapixels"), "{}", small.body);
+}

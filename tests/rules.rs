@@ -4,22 +4,12 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
-use common::{api, error_of, test_pool, Client, TestApp, PASSWORD};
+use axum::http::{Method, StatusCode};
+use common::{api, error_of, form, test_pool, Client, TestApp, PASSWORD};
 use serde_json::json;
 use waypost::accounts::server::tokens::{self, Purpose};
 
 const NEW_PASSWORD: &str = "compass-harbour-lantern-2";
-
-fn form(path: &str, body: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::ORIGIN, "http://127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
 
 async fn user_id(app: &TestApp, username: &str) -> i64 {
     sqlx::query_scalar!("SELECT id FROM users WHERE username = $1", username)

@@ -16,7 +16,7 @@ function importSample() {
   psql(['-d', djangoDb, '-f', path.join(root, 'tests', 'fixtures', 'django-blog-sample.sql')]);
   return execFileSync(path.join(targetDir, 'release', 'waypost'), ['import-django', '--from', djangoDb], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: waypostDb, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ENVIRONMENT_DEVELOPMENT: 'true', DATABASE_URL: waypostDb, LOG_LEVEL: 'warn' },
   }).toString();
 }
 

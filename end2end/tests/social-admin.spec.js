@@ -20,6 +20,7 @@ function createSuperuser(account) {
       cwd: root,
       env: {
         ...process.env,
+        ENVIRONMENT_DEVELOPMENT: 'true',
         DATABASE_URL: process.env.E2E_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waypost_e2e',
         WAYPOST_SUPERUSER_PASSWORD: account.password,
         LOG_LEVEL: 'warn',

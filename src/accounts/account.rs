@@ -109,6 +109,7 @@ pub fn AccountPage() -> impl IntoView {
                 query.read().get("avatar_error").map(|code| {
                     let text = match code.as_str() {
                         "size" => "That picture is too large. Please choose a smaller one.",
+                        "pixels" => "That picture has too many pixels (at most 40 megapixels). Please choose a smaller one.",
                         _ => "That file is not a JPEG, PNG, WebP or GIF picture.",
                     };
                     view! { <p class="alert alert--error" role="alert">{text}</p> }

@@ -113,37 +113,44 @@ pub(super) fn mail_config(
             security,
         })
     };
-    let backend = match get("EMAIL_BACKEND").as_deref() {
-        Some("console") => MailBackend::Console,
-        Some("file") => MailBackend::File(
-            get("EMAIL_FILE_PATH")
-                .unwrap_or_else(|| "var/mail".to_owned())
-                .into(),
-        ),
-        Some("smtp") => smtp(None, None, None)?,
-        Some("sendgrid") => MailBackend::SendGrid {
-            api_key: sendgrid_key.clone().ok_or_else(|| {
-                ConfigError::new("SENDGRID_API_KEY", "is required for EMAIL_BACKEND=sendgrid")
-            })?,
-            api_url: get("SENDGRID_API_URL")
-                .unwrap_or_else(|| "https://api.sendgrid.com/v3/mail/send".to_owned()),
-        },
-        Some(other) => {
-            return Err(ConfigError::new(
+    let backend =
+        match get("EMAIL_BACKEND").as_deref() {
+            Some("console") => MailBackend::Console,
+            Some("file") => MailBackend::File(
+                get("EMAIL_FILE_PATH")
+                    .unwrap_or_else(|| "var/mail".to_owned())
+                    .into(),
+            ),
+            Some("smtp") => smtp(None, None, None)?,
+            Some("sendgrid") => MailBackend::SendGrid {
+                api_key: sendgrid_key.clone().ok_or_else(|| {
+                    ConfigError::new("SENDGRID_API_KEY", "is required for EMAIL_BACKEND=sendgrid")
+                })?,
+                api_url: get("SENDGRID_API_URL")
+                    .unwrap_or_else(|| "https://api.sendgrid.com/v3/mail/send".to_owned()),
+            },
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "EMAIL_BACKEND",
+                    format!("expected smtp, sendgrid, file or console, got {other:?}"),
+                ))
+            }
+            // The Django blog's settings: SendGrid's SMTP relay, or Gmail.
+            None if sendgrid_key.is_some() => smtp(
+                Some("smtp.sendgrid.net"),
+                Some("apikey".to_owned()),
+                sendgrid_key.clone(),
+            )?,
+            None if gmail_password.is_some() => smtp(Some("smtp.gmail.com"), None, gmail_password)?,
+            None if development => MailBackend::File("var/mail".into()),
+            // Logging e-mails in production would log password-reset links: it must be chosen.
+            None => return Err(ConfigError::new(
                 "EMAIL_BACKEND",
-                format!("expected smtp, sendgrid, file or console, got {other:?}"),
-            ))
-        }
-        // The Django blog's settings: SendGrid's SMTP relay, or Gmail.
-        None if sendgrid_key.is_some() => smtp(
-            Some("smtp.sendgrid.net"),
-            Some("apikey".to_owned()),
-            sendgrid_key.clone(),
-        )?,
-        None if gmail_password.is_some() => smtp(Some("smtp.gmail.com"), None, gmail_password)?,
-        None if development => MailBackend::File("var/mail".into()),
-        None => MailBackend::Console,
-    };
+                "no mail settings in production: set SENDGRID_API_KEY (or EMAIL_BACKEND=smtp with \
+                 EMAIL_HOST, or EMAIL_BACKEND=sendgrid), or EMAIL_BACKEND=console to only log \
+                 e-mails (their links are redacted)",
+            )),
+        };
     Ok(MailConfig {
         backend,
         from,

@@ -58,3 +58,37 @@ pub(super) fn media_config(
         public_base,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::tests::vars;
+    use crate::config::{Config, MediaConfig};
+
+    #[test]
+    fn spaces_need_their_credentials() {
+        let err = Config::from_vars(vars(&[
+            ("USE_SPACES", "True"),
+            ("AWS_STORAGE_BUCKET_NAME", "b"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "AWS_S3_ENDPOINT_URL");
+        let config = Config::from_vars(vars(&[
+            ("USE_SPACES", "true"),
+            ("AWS_STORAGE_BUCKET_NAME", "blog"),
+            ("AWS_S3_ENDPOINT_URL", "https://fra1.digitaloceanspaces.com"),
+            ("AWS_ACCESS_KEY_ID", "key"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            (
+                "DO_SPACES_CDN_END_POINT",
+                "https://blog.fra1.cdn.digitaloceanspaces.com/",
+            ),
+        ]))
+        .expect("spaces config");
+        match config.media {
+            MediaConfig::S3 { public_base, .. } => {
+                assert_eq!(public_base, "https://blog.fra1.cdn.digitaloceanspaces.com")
+            }
+            MediaConfig::Local { .. } => panic!("expected S3"),
+        }
+    }
+}

@@ -67,6 +67,8 @@ pub struct Config {
     /// Cache rendered public pages for anonymous readers in Redis (`PAGE_CACHE`, default on).
     pub page_cache: bool,
     pub page_cache_ttl_secs: u64,
+    /// At most this many cached pages (`PAGE_CACHE_MAX_ENTRIES`).
+    pub page_cache_max_entries: u64,
     pub mail: MailConfig,
     /// Unverified accounts may read but not rate or comment.
     pub require_verified_email: bool,
@@ -243,6 +245,13 @@ impl Config {
                 })?,
             },
             page_cache_ttl_secs: parse_number(&get, "PAGE_CACHE_TTL", 300, 1, 86_400)? as u64,
+            page_cache_max_entries: parse_number(
+                &get,
+                "PAGE_CACHE_MAX_ENTRIES",
+                20_000,
+                1,
+                10_000_000,
+            )? as u64,
             mail: mail_config(&get, development)?,
             require_verified_email: flag(&get, "REQUIRE_VERIFIED_EMAIL", true)?,
             confirm_email_change: flag(&get, "CONFIRM_EMAIL_CHANGE", true)?,

@@ -176,3 +176,58 @@ pub(super) fn network(
         secure_ssl_redirect,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::tests::vars;
+    use crate::config::{Config, ProxyTrust};
+
+    #[test]
+    fn tls_needs_both_files_and_excludes_a_proxy() {
+        let err = Config::from_vars(vars(&[("TLS_CERT_FILE", "cert.pem")])).unwrap_err();
+        assert_eq!(err.variable, "TLS_KEY_FILE");
+        let err = Config::from_vars(vars(&[
+            ("TLS_CERT_FILE", "cert.pem"),
+            ("TLS_KEY_FILE", "key.pem"),
+            ("BEHIND_PROXY", "true"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "TLS_CERT_FILE");
+        let config = Config::from_vars(vars(&[
+            ("TLS_CERT_FILE", "cert.pem"),
+            ("TLS_KEY_FILE", "key.pem"),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:8443"),
+        ]))
+        .expect("tls config");
+        assert_eq!(config.site_url, "https://localhost:3000");
+        assert_eq!(config.http_redirect_port, Some(3080));
+        assert_eq!(config.https_port, 8443);
+        let plain = Config::from_vars(vars(&[("HTTP_REDIRECT_PORT", "8080")])).expect("plain");
+        assert_eq!(
+            plain.http_redirect_port, None,
+            "no redirect listener without TLS"
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = Config::from_vars(vars(&[(
+            "TRUSTED_PROXIES",
+            "10.0.0.0/8, 127.0.0.1 fd00::/8",
+        )]))
+        .expect("list");
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert!(config.proxy.trusts(ip("10.20.30.40")));
+        assert!(config.proxy.trusts(ip("127.0.0.1")));
+        assert!(config.proxy.trusts(ip("::ffff:10.1.1.1")));
+        assert!(config.proxy.trusts(ip("fd12::1")));
+        assert!(!config.proxy.trusts(ip("127.0.0.2")));
+        assert!(!config.proxy.trusts(ip("11.0.0.1")));
+        let any = Config::from_vars(vars(&[("BEHIND_PROXY", "true")])).expect("any");
+        assert_eq!(any.proxy, ProxyTrust::AnyPeer);
+        let none = Config::from_vars(vars(&[])).expect("none");
+        assert!(!none.proxy.trusts(ip("127.0.0.1")));
+        let err = Config::from_vars(vars(&[("TRUSTED_PROXIES", "10.0.0.0/33")])).unwrap_err();
+        assert_eq!(err.variable, "TRUSTED_PROXIES");
+    }
+}

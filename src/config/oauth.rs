@@ -74,3 +74,41 @@ pub(super) fn oauth_provider(
         userinfo_url: url("USERINFO_URL", defaults[2])?,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::tests::vars;
+    use crate::config::Config;
+
+    #[test]
+    fn social_providers_need_both_credentials() {
+        let none = Config::from_vars(vars(&[])).expect("none");
+        assert!(none.google.is_none() && none.x.is_none());
+        let err = Config::from_vars(vars(&[("GOOGLE_CLIENT_ID", "id")])).unwrap_err();
+        assert_eq!(err.variable, "GOOGLE_CLIENT_SECRET");
+        let config = Config::from_vars(vars(&[
+            ("GOOGLE_CLIENT_ID", "gid"),
+            ("GOOGLE_CLIENT_SECRET", "gsecret"),
+            ("GOOGLE_TOKEN_URL", "http://127.0.0.1:9000/token"),
+            // The Django blog's .env spells it with a zero.
+            ("TWITTER_0AUTH2_CLIENT_ID", "xid"),
+            ("TWITTER_OAUTH2_CLIENT_SECRET", "xsecret"),
+        ]))
+        .expect("both");
+        let google = config.google.expect("google");
+        assert_eq!(google.token_url, "http://127.0.0.1:9000/token");
+        assert_eq!(
+            google.auth_url,
+            "https://accounts.google.com/o/oauth2/v2/auth"
+        );
+        assert!(!format!("{google:?}").contains("gsecret"));
+        assert_eq!(config.x.expect("x").client_id, "xid");
+        let err = Config::from_vars(vars(&[
+            ("GOOGLE_CLIENT_ID", "gid"),
+            ("GOOGLE_CLIENT_SECRET", "s"),
+            ("GOOGLE_AUTH_URL", "javascript:alert(1)"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "GOOGLE_AUTH_URL");
+    }
+}

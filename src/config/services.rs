@@ -60,3 +60,25 @@ pub(super) fn redis_url(
         None => Err(ConfigError::new("REDIS_URL", "is required in production")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::tests::vars;
+    use crate::config::Config;
+
+    #[test]
+    fn development_prefers_local_db_parts() {
+        let config = Config::from_vars(vars(&[
+            ("DATABASE_RENDER_URL", "postgres://u:p@render.example/blog"),
+            ("DB_NAME", "blog"),
+            ("DB_USER", "me"),
+            ("DB_PASSWORD", "p@ss word"),
+            ("DB_HOST", "db"),
+        ]))
+        .expect("dev config");
+        assert_eq!(
+            config.database_url,
+            "postgres://me:p%40ss%20word@db:5432/blog"
+        );
+    }
+}

@@ -103,7 +103,9 @@ impl Mailer {
     pub async fn send(&self, from: &str, email: &Email) -> Result<(), MailError> {
         match self {
             Mailer::Console => {
-                tracing::info!(to = %email.to, subject = %email.subject, "e-mail (console backend):\n{}", email.text);
+                // Links carry single-use secrets (resets, confirmations): never in a log.
+                let text = redact_tokens(&email.text);
+                tracing::info!(to = %email.to, subject = %email.subject, "e-mail (console backend):\n{text}");
                 Ok(())
             }
             Mailer::File(dir) => {
@@ -205,4 +207,37 @@ pub fn build_message(from: &str, email: &Email) -> Result<Message, MailError> {
             email.html.clone(),
         ))
         .map_err(|e| MailError::permanent(format!("building the message: {e}")))
+}
+
+/// `…?token=<secret>` → `…?token=[redacted]`, for text that goes to a log.
+pub fn redact_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("token=") {
+        out.push_str(&rest[..at + "token=".len()]);
+        rest = &rest[at + "token=".len()..];
+        let secret_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+            .unwrap_or(rest.len());
+        if secret_len > 0 {
+            out.push_str("[redacted]");
+        }
+        rest = &rest[secret_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    #[test]
+    fn links_lose_their_secrets() {
+        assert_eq!(
+            super::redact_tokens(
+                "Open https://w.example/password-reset/confirm?token=ab12cd\nthanks"
+            ),
+            "Open https://w.example/password-reset/confirm?token=[redacted]\nthanks"
+        );
+        assert_eq!(super::redact_tokens("no links"), "no links");
+    }
 }

@@ -7,6 +7,9 @@ use std::io::Cursor;
 /// Widths served through `srcset`; never upscaled beyond the original.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
 const MAX_DIMENSION: u32 = 12_000;
+/// At most 40 megapixels (a 7,700 × 5,200 photo): decoded, such an image takes 160 MB, so one
+/// upload can't take the server's memory (a tiny PNG can claim 12,000 × 12,000 pixels).
+pub const MAX_PIXELS: u64 = 40_000_000;
 const JPEG_QUALITY: u8 = 82;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -17,7 +20,7 @@ pub enum MediaError {
     NotAnImage,
     #[error("The image could not be read; it may be damaged.")]
     Corrupt,
-    #[error("The image is too large in pixels (at most {MAX_DIMENSION} × {MAX_DIMENSION}).")]
+    #[error("The image has too many pixels (at most 40 megapixels and {MAX_DIMENSION} pixels a side). Please upload a smaller one.")]
     TooManyPixels,
 }
 
@@ -49,11 +52,22 @@ pub fn process(bytes: &[u8], max_bytes: usize) -> Result<Processed, MediaError> 
     ) {
         return Err(MediaError::NotAnImage);
     }
+    // The header says how large the image is: refuse before decoding anything.
+    let (claimed_width, claimed_height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| MediaError::Corrupt)?;
+    if claimed_width > MAX_DIMENSION
+        || claimed_height > MAX_DIMENSION
+        || u64::from(claimed_width) * u64::from(claimed_height) > MAX_PIXELS
+    {
+        return Err(MediaError::TooManyPixels);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    // RGBA at the pixel cap, plus the decoder's own buffers.
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
     reader.limits(limits);
     let image = reader.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => MediaError::TooManyPixels,

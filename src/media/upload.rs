@@ -139,6 +139,7 @@ pub async fn avatar(
     let processed = match tokio::task::spawn_blocking(move || process::process(&bytes, max)).await {
         Ok(Ok(processed)) => processed,
         Ok(Err(MediaError::TooLarge { .. })) => return back_with("size"),
+        Ok(Err(MediaError::TooManyPixels)) => return back_with("pixels"),
         Ok(Err(_)) => return back_with("type"),
         Err(_) => return AppError::Internal.into_response(),
     };

@@ -38,6 +38,38 @@ fn scopes_of(path: &str) -> Option<Vec<Scope>> {
     listing.then(|| vec![Scope::Lists])
 }
 
+/// The query parameters public pages read. Others change nothing on the page, so they are
+/// left out of the cache key: `/?x=<random>` is `/`, and can't fill the cache.
+const READ_PARAMETERS: [&str; 5] = ["author", "page", "q", "sort", "tag"];
+/// Longer values than this are nobody's bookmark: such pages are served, not stored.
+const MAX_PARAMETER_BYTES: usize = 256;
+
+/// The cache key of a page: its path and the parameters it reads, in one order. `None` when
+/// the page should not be stored (a parameter too long, or given twice).
+fn cache_key(uri: &axum::http::Uri) -> Option<String> {
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        if !READ_PARAMETERS.contains(&name.as_ref()) {
+            continue;
+        }
+        if value.len() > MAX_PARAMETER_BYTES || kept.iter().any(|(n, _)| *n == name) {
+            return None;
+        }
+        kept.push((name.into_owned(), value.into_owned()));
+    }
+    kept.sort();
+    let mut key = uri.path().to_owned();
+    if !kept.is_empty() {
+        key.push('?');
+        key.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish(),
+        );
+    }
+    Some(key)
+}
+
 /// Anonymous readers only: anything personal passes by.
 fn anonymous(request: &Request, path: &str) -> bool {
     let cookies = request
@@ -69,7 +101,9 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
         .get::<CspNonce>()
         .map(|n| n.0.clone())
         .unwrap_or_default();
-    let id = request.uri().to_string();
+    let Some(id) = cache_key(request.uri()) else {
+        return next.run(request).await;
+    };
 
     if let Some(entry) = cache.get(&id).await {
         match replay(&entry, &nonce) {
@@ -144,5 +178,25 @@ mod tests {
         assert_eq!(scopes_of("/tags/peru"), Some(vec![Scope::Lists]));
         assert_eq!(scopes_of("/account"), None);
         assert_eq!(scopes_of("/admin"), None);
+    }
+
+    #[test]
+    fn keys_hold_only_what_pages_read() {
+        let key = |uri: &str| cache_key(&uri.parse().unwrap());
+        assert_eq!(key("/?x=1&utm_source=mail").as_deref(), Some("/"));
+        assert_eq!(
+            key("/?sort=author&page=2").as_deref(),
+            Some("/?page=2&sort=author")
+        );
+        assert_eq!(
+            key("/?page=2&sort=author"),
+            key("/?sort=author&page=2&fbclid=abc")
+        );
+        assert_eq!(
+            key("/search?q=caf%C3%A9").as_deref(),
+            Some("/search?q=caf%C3%A9")
+        );
+        assert_eq!(key("/?page=1&page=2"), None);
+        assert_eq!(key(&format!("/search?q={}", "a".repeat(300))), None);
     }
 }

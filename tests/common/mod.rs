@@ -400,3 +400,13 @@ pub async fn register(client: &mut Client, name: &str) -> String {
         .expect("token")
         .to_owned()
 }
+
+/// A plain same-origin form POST, as a browser without JavaScript sends it.
+pub fn form(path: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .expect("request")
+}

@@ -196,6 +196,11 @@ pub async fn reset_password(
             "password reset on an unconfirmed address removed its social links"
         );
     }
+    // The mailbox owner is back in: a login flood against the account stops holding them out.
+    let counter = super::sign_in::account_counter(state, &format!("user:{user_id}"));
+    if let Err(error) = rate_limit::reset(&state.redis, &counter).await {
+        tracing::warn!(%error, user_id, "could not clear the account's login counter");
+    }
     tracing::info!(user_id, "password reset; every session ended");
     Ok(())
 }
@@ -279,17 +284,29 @@ fn rename_field(error: AppError, field: &str) -> AppError {
     }
 }
 
+/// Uses an e-mailed link's token, or the `token` field error `expired` (unknown, used or
+/// expired links all read the same).
+async fn redeem(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    token: &str,
+    purpose: Purpose,
+    expired: &str,
+) -> Result<tokens::Redeemed, AppError> {
+    tokens::redeem(&mut **tx, token, purpose)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", expired))
+}
+
 /// Opens an address-change link: the account moves to the address the link was sent to.
 pub async fn confirm_email_change(state: &AppState, token: &str) -> Result<i64, AppError> {
     let mut tx = state.pool.begin().await?;
-    let redeemed = tokens::redeem(&mut *tx, token, Purpose::ChangeEmail)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "token",
-                "This link has expired or was already used. Ask for a new one on your account page.",
-            )
-        })?;
+    let redeemed = redeem(
+        &mut tx,
+        token,
+        Purpose::ChangeEmail,
+        "This link has expired or was already used. Ask for a new one on your account page.",
+    )
+    .await?;
     let new_email = redeemed.email.ok_or(AppError::Internal)?;
     repo::change_email(&mut tx, redeemed.user_id, &new_email).await?;
     // Verification links went to the old address.
@@ -303,14 +320,13 @@ pub async fn confirm_email_change(state: &AppState, token: &str) -> Result<i64, 
 /// uses it.
 pub async fn verify_email(state: &AppState, token: &str) -> Result<i64, AppError> {
     let mut tx = state.pool.begin().await?;
-    let redeemed = tokens::redeem(&mut *tx, token, Purpose::VerifyEmail)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "token",
-                "This link has expired or was already used. Log in and ask for a new one from your account page.",
-            )
-        })?;
+    let redeemed = redeem(
+        &mut tx,
+        token,
+        Purpose::VerifyEmail,
+        "This link has expired or was already used. Log in and ask for a new one from your account page.",
+    )
+    .await?;
     let sent_to = redeemed.email.unwrap_or_default();
     if !repo::confirm_current_email(&mut *tx, redeemed.user_id, &sent_to).await? {
         return Err(AppError::invalid(

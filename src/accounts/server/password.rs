@@ -80,18 +80,57 @@ pub fn check_policy(
     }
 }
 
+/// How long a password check waits for a free hashing slot before the client is told to
+/// come back.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One argon2 call holds 19 MiB and a core for tens of milliseconds: no more run at once than
+/// there are cores, however many requests arrive (tokio's blocking pool alone would take
+/// hundreds, and gigabytes).
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+static HASHINGS_STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many argon2/PBKDF2 computations this process has started (tests measure floods with it).
+pub fn hashings_started() -> u64 {
+    HASHINGS_STARTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs password hashing work on the blocking pool, in a hashing slot. A request that can't
+/// get a slot within [`HASHING_WAIT`] is refused with `Retry-After` (429) rather than queued
+/// without bound.
+async fn in_hashing_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let permit = tokio::time::timeout(HASHING_WAIT, hashing_slots().acquire())
+        .await
+        .map_err(|_| AppError::RateLimited {
+            retry_after_secs: HASHING_WAIT.as_secs(),
+        })?
+        .map_err(|_| AppError::Internal)?;
+    HASHINGS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let result = tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing task failed");
+        AppError::Internal
+    });
+    drop(permit);
+    result
+}
+
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    in_hashing_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
     })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing task failed");
-        AppError::Internal
-    })?
+    .await?
     .map_err(|e| {
         tracing::error!(error = %e, "password hashing failed");
         AppError::Internal
@@ -151,7 +190,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Verifies `password` against a stored hash (argon2 PHC, or an imported Django PBKDF2 one);
 /// a malformed hash counts as a mismatch.
 pub async fn verify(password: String, stored_hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || match PasswordHash::new(&stored_hash) {
+    in_hashing_slot(move || match PasswordHash::new(&stored_hash) {
         _ if needs_rehash(&stored_hash) => verify_django_pbkdf2(&password, &stored_hash),
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -162,10 +201,6 @@ pub async fn verify(password: String, stored_hash: String) -> Result<bool, AppEr
         }
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password verification task failed");
-        AppError::Internal
-    })
 }
 
 /// A hash of a random password, verified against when the account does not exist so that a

@@ -11,21 +11,14 @@ pub struct Limit {
     pub window_secs: u64,
 }
 
-/// Refuses with `RateLimited` when `key` has already reached `limit` in the current window.
-pub async fn check(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
-    let count: Option<u64> = redis.get(key).await?;
-    if count.unwrap_or(0) >= limit.max {
-        let ttl: i64 = redis.ttl(key).await?;
-        return Err(AppError::RateLimited {
-            retry_after_secs: u64::try_from(ttl).unwrap_or(limit.window_secs).max(1),
-        });
+/// Gives back one event of the window (a successful login is not an attempt to hold against
+/// anyone); never below zero.
+pub async fn give_back(redis: &RedisPool, key: &str) -> Result<(), AppError> {
+    let left: i64 = redis.decr(key).await?;
+    if left < 0 {
+        let _: () = redis.del(key).await?;
     }
     Ok(())
-}
-
-/// Counts one event; the window starts with the first event.
-pub async fn hit(redis: &RedisPool, key: &str, limit: &Limit) -> Result<(), AppError> {
-    count(redis, key, limit).await.map(|_| ())
 }
 
 pub async fn reset(redis: &RedisPool, key: &str) -> Result<(), AppError> {
