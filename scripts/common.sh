@@ -99,6 +99,27 @@ ensure_chromium() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Refuses to go on when something already listens on a port a script is about to serve on:
+# a stale server there would answer the tests instead of the build under test.
+require_free_port() {
+  if port_open "$1"; then
+    echo "port $1 is already in use (a server left from an earlier run?); stop it, or choose another port with $2" >&2
+    exit 1
+  fi
+}
+
+# Waits for the server this script started (pid $1) to answer on port $2; fails, with its
+# log ($3), if it exits or never answers.
+wait_for_own_server() {
+  local pid="$1" port="$2" log_file="$3"
+  for _ in $(seq 60); do
+    kill -0 "$pid" 2>/dev/null || { cat "$log_file"; echo "the server exited before answering" >&2; exit 1; }
+    port_open "$port" && return 0
+    sleep 1
+  done
+  cat "$log_file"; echo "the server did not answer on port $port" >&2; exit 1
+}
+
 ensure_services() {
   if ! port_open 5432; then
     log "starting PostgreSQL"
