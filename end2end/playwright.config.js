@@ -73,6 +73,8 @@ module.exports = defineConfig({
       EMAIL_FILE_PATH: process.env.WAYPOST_E2E_MAIL_DIR,
       // Most tests act right after signing up; tests/mail.spec.js covers confirmation.
       REQUIRE_VERIFIED_EMAIL: 'false',
+      // Every test signs up from this one address.
+      SIGNUPS_PER_IP_PER_HOUR: '100000',
       GOOGLE_CLIENT_ID: 'waypost-e2e-google',
       GOOGLE_CLIENT_SECRET: 'e2e-google-secret',
       GOOGLE_AUTH_URL: `http://127.0.0.1:${oauth.google}/authorize`,

@@ -226,7 +226,14 @@ mod server {
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
             let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
-            (self.status(), body).into_response()
+            let mut response = (self.status(), body).into_response();
+            if let AppError::RateLimited { retry_after_secs } = &self {
+                response.headers_mut().insert(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(*retry_after_secs),
+                );
+            }
+            response
         }
     }
 }

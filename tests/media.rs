@@ -291,3 +291,23 @@ async fn an_image_bomb_is_refused_before_it_is_decoded() {
     assert_eq!(small.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!small.body.contains("megapixels"), "{}", small.body);
 }
+
+#[tokio::test]
+async fn uploads_are_limited_per_account() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(pool, &[("UPLOADS_PER_USER_PER_HOUR", "1")]).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let first = upload(&mut writer, "one.png", photo(600, 400)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = upload(&mut writer, "two.png", photo(600, 400)).await;
+    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(second.header("retry-after").is_some());
+    // Another writer has their own allowance.
+    let mut other = app.user("otto", Some("writer")).await;
+    assert_eq!(
+        upload(&mut other, "three.png", photo(600, 400))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

@@ -526,3 +526,87 @@ async fn reserved_words_are_never_slugs() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["article"]["slug"], "edit-story");
 }
+
+#[tokio::test]
+async fn sign_ups_and_comments_are_rate_limited_at_every_door() {
+    let app = TestApp::with_vars(
+        test_pool().await,
+        &[
+            ("SIGNUPS_PER_IP_PER_HOUR", "2"),
+            ("COMMENTS_PER_USER_PER_MINUTE", "2"),
+            ("SIGNUP_GROUP", "writer"),
+        ],
+    )
+    .await;
+    // Sign-up: the page and the API count together, per client address.
+    let mut web = app.client();
+    assert_eq!(
+        web.signup("ana", "ana@example.com").await.status,
+        StatusCode::OK
+    );
+    let r = api(
+        &mut app.client(),
+        Method::POST,
+        "/api/users",
+        None,
+        Some(
+            json!({"user": {"username": "bea", "email": "bea@example.com", "password": PASSWORD}}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let third = app.client().signup("cleo", "cleo@example.com").await;
+    assert_eq!(
+        third.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        third.body
+    );
+    assert!(third.header("retry-after").is_some());
+    let r = api(
+        &mut app.client(),
+        Method::POST,
+        "/api/users",
+        None,
+        Some(
+            json!({"user": {"username": "dan", "email": "dan@example.com", "password": PASSWORD}}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.header("retry-after").is_some());
+    let mut elsewhere = app.client();
+    elsewhere.ip = [10, 1, 2, 3];
+    assert_eq!(
+        elsewhere.signup("eve", "eve@example.com").await.status,
+        StatusCode::OK,
+        "another address has its own allowance"
+    );
+
+    // Comments: per account, the island and the API together.
+    let slug = web.publish("Lima", "At dawn.").await;
+    let id = common::article_id(app.pool(), &slug).await.to_string();
+    let jwt = api_login(&app, "ana@example.com", PASSWORD).await;
+    let r = web
+        .call("post_comment", &[("article_id", &id), ("body", "One")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = api(
+        &mut app.client(),
+        Method::POST,
+        &format!("/api/articles/{slug}/comments"),
+        Some(&jwt),
+        Some(json!({"comment": {"body": "Two"}})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = web
+        .call("post_comment", &[("article_id", &id), ("body", "Three")])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let count: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM comments"#)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+}

@@ -27,7 +27,7 @@ async fn sign_up(
     password_confirm: String,
 ) -> Result<(), AppError> {
     use super::server::registration::{sign_up, Registration};
-    use crate::request::{app_state, auth_session, start_session};
+    use crate::request::{app_state, auth_session, client_ip, start_session};
 
     let registration = Registration {
         username,
@@ -35,7 +35,13 @@ async fn sign_up(
         display_name: display_name.unwrap_or_default(),
         password,
     };
-    let user = sign_up(&app_state()?, registration, Some(&password_confirm)).await?;
+    let user = sign_up(
+        &app_state()?,
+        &client_ip(),
+        registration,
+        Some(&password_confirm),
+    )
+    .await?;
     start_session(&mut auth_session().await?, &user).await?;
     leptos_axum::redirect("/account?welcome=1");
     Ok(())

@@ -80,6 +80,7 @@ fn auth_time_of(credential: &Credential) -> u64 {
 )]
 pub async fn register(
     State(state): State<AppState>,
+    extensions: Extensions,
     ApiJson(request): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<UserResponse>)> {
     let mut errors = FieldErrors::new();
@@ -93,7 +94,7 @@ pub async fn register(
         display_name: String::new(),
         password,
     };
-    let user = sign_up(&state, registration, None).await?;
+    let user = sign_up(&state, &client_ip_of(&extensions), registration, None).await?;
     Ok((
         StatusCode::CREATED,
         Json(user_response(&state, &user, now_secs()).await?),

@@ -61,6 +61,13 @@ pub struct Config {
     pub login_attempts_per_account: u64,
     pub login_attempts_per_ip: u64,
     pub login_window_secs: u64,
+    /// Accounts made per client address per hour (`SIGNUPS_PER_IP_PER_HOUR`, web and API).
+    pub signups_per_ip_per_hour: u64,
+    /// Comments per account per minute (`COMMENTS_PER_USER_PER_MINUTE`).
+    pub comments_per_user_per_minute: u64,
+    /// Image uploads (editor and profile picture) per account per hour
+    /// (`UPLOADS_PER_USER_PER_HOUR`).
+    pub uploads_per_user_per_hour: u64,
     /// Largest accepted upload, in bytes (`MAX_UPLOAD_MB`, default 10).
     pub max_upload_bytes: usize,
     pub media: MediaConfig,
@@ -234,6 +241,27 @@ impl Config {
             login_attempts_per_ip: parse_number(&get, "LOGIN_ATTEMPTS_PER_IP", 30, 1, 100_000)?
                 as u64,
             login_window_secs: parse_number(&get, "LOGIN_WINDOW_SECS", 900, 1, 86_400)? as u64,
+            signups_per_ip_per_hour: parse_number(
+                &get,
+                "SIGNUPS_PER_IP_PER_HOUR",
+                10,
+                1,
+                1_000_000,
+            )? as u64,
+            comments_per_user_per_minute: parse_number(
+                &get,
+                "COMMENTS_PER_USER_PER_MINUTE",
+                10,
+                1,
+                1_000_000,
+            )? as u64,
+            uploads_per_user_per_hour: parse_number(
+                &get,
+                "UPLOADS_PER_USER_PER_HOUR",
+                60,
+                1,
+                1_000_000,
+            )? as u64,
             max_upload_bytes: parse_number(&get, "MAX_UPLOAD_MB", 10, 1, 100)? as usize
                 * 1024
                 * 1024,

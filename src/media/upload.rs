@@ -3,7 +3,7 @@
 
 use super::process::{self, MediaError, WIDTHS};
 use crate::accounts::server::profile::{update_profile, ProfileChange};
-use crate::accounts::server::{Actor, AuthSession};
+use crate::accounts::server::{rate_limit, Actor, AuthSession};
 use crate::accounts::Permission;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -59,6 +59,45 @@ async fn read_file(
     })
 }
 
+/// Image decoding and resizing at once: one per core, so a burst of uploads waits its turn
+/// instead of holding a decoded image in memory each.
+fn processing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    })
+}
+
+/// Checks the account's upload allowance, then processes the image in a processing slot
+/// (waiting at most 10 seconds for one).
+async fn process_within_limits(
+    state: &AppState,
+    user_id: i64,
+    bytes: axum::body::Bytes,
+) -> Result<Result<process::Processed, MediaError>, AppError> {
+    let key = state.redis_key(&["rl", "upload", &user_id.to_string()]);
+    rate_limit::take(
+        &state.redis,
+        &key,
+        &rate_limit::Limit::per_hour(state.config.uploads_per_user_per_hour),
+    )
+    .await?;
+    let wait = std::time::Duration::from_secs(10);
+    let _slot = tokio::time::timeout(wait, processing_slots().acquire())
+        .await
+        .map_err(|_| AppError::RateLimited {
+            retry_after_secs: wait.as_secs(),
+        })?
+        .map_err(|_| AppError::Internal)?;
+    let max = state.config.max_upload_bytes;
+    tokio::task::spawn_blocking(move || process::process(&bytes, max))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "image processing task failed");
+            AppError::Internal
+        })
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -76,14 +115,10 @@ pub async fn upload(
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let max = state.config.max_upload_bytes;
-    let processed = match tokio::task::spawn_blocking(move || process::process(&bytes, max)).await {
+    let processed = match process_within_limits(&state, user.id, bytes).await {
         Ok(Ok(processed)) => processed,
         Ok(Err(error)) => return media_error(error),
-        Err(e) => {
-            tracing::error!(error = %e, "image processing task failed");
-            return AppError::Internal.into_response();
-        }
+        Err(error) => return error.into_response(),
     };
 
     let mut id = [0u8; 8];
@@ -135,13 +170,12 @@ pub async fn avatar(
     let Ok(bytes) = read_file(&state, &mut multipart).await else {
         return back_with("size");
     };
-    let max = state.config.max_upload_bytes;
-    let processed = match tokio::task::spawn_blocking(move || process::process(&bytes, max)).await {
+    let processed = match process_within_limits(&state, user.id, bytes).await {
         Ok(Ok(processed)) => processed,
         Ok(Err(MediaError::TooLarge { .. })) => return back_with("size"),
         Ok(Err(MediaError::TooManyPixels)) => return back_with("pixels"),
         Ok(Err(_)) => return back_with("type"),
-        Err(_) => return AppError::Internal.into_response(),
+        Err(error) => return error.into_response(),
     };
     let mut id = [0u8; 8];
     rand::thread_rng().fill_bytes(&mut id);

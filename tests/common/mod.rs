@@ -55,6 +55,13 @@ impl TestApp {
             ("REDIS_URL".to_owned(), redis_url.clone()),
             ("REDIS_PREFIX".to_owned(), prefix.clone()),
             ("ENVIRONMENT_DEVELOPMENT".to_owned(), "true".to_owned()),
+            // Tests make many accounts and comments from one address; the limits' own tests
+            // set them low.
+            ("SIGNUPS_PER_IP_PER_HOUR".to_owned(), "100000".to_owned()),
+            (
+                "COMMENTS_PER_USER_PER_MINUTE".to_owned(),
+                "100000".to_owned(),
+            ),
             // Only tests/cache.rs exercises the page cache (see the notes on a rare hang).
             ("PAGE_CACHE".to_owned(), "false".to_owned()),
             // Tests that need verified e-mail addresses say so (tests/mail.rs).

@@ -11,6 +11,22 @@ pub struct Limit {
     pub window_secs: u64,
 }
 
+impl Limit {
+    pub fn per_minute(max: u64) -> Self {
+        Limit {
+            max,
+            window_secs: 60,
+        }
+    }
+
+    pub fn per_hour(max: u64) -> Self {
+        Limit {
+            max,
+            window_secs: 3600,
+        }
+    }
+}
+
 /// Gives back one event of the window (a successful login is not an attempt to hold against
 /// anyone); never below zero.
 pub async fn give_back(redis: &RedisPool, key: &str) -> Result<(), AppError> {

@@ -1,7 +1,7 @@
 //! The sign-up command: creating an account with e-mail and password, the one path the
 //! sign-up form and the JSON API (`POST /api/users`) share, so both apply the same rules.
 
-use super::{emails, password, repo, User};
+use super::{emails, password, rate_limit, repo, User};
 use crate::accounts::rules::{check_email, check_username, MAX_DISPLAY_NAME};
 use crate::config::Config;
 use crate::error::{AppError, FieldErrors};
@@ -19,6 +19,7 @@ pub struct Registration {
 /// password, where the door asks for it.
 pub async fn sign_up(
     state: &AppState,
+    client_ip: &str,
     mut registration: Registration,
     confirmation: Option<&str>,
 ) -> Result<User, AppError> {
@@ -31,6 +32,14 @@ pub async fn sign_up(
         errors.add("password_confirm", "The two passwords don't match.");
     }
     errors.into_result()?;
+    // Counted once the input is valid: typos cost nothing, a flood of accounts is stopped.
+    let key = state.redis_key(&["rl", "signup", client_ip]);
+    rate_limit::take(
+        &state.redis,
+        &key,
+        &rate_limit::Limit::per_hour(state.config.signups_per_ip_per_hour),
+    )
+    .await?;
     registration.create(state).await
 }
 

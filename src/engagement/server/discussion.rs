@@ -4,7 +4,7 @@
 //! acting on someone else's comment) the audit row.
 
 use super::{check_comment, comments, notify, parse_stars, ratings, require_allowed, summary};
-use crate::accounts::server::Actor;
+use crate::accounts::server::{rate_limit, Actor};
 use crate::accounts::Permission;
 use crate::articles::server::render::render_comment;
 use crate::cache::Change;
@@ -49,6 +49,13 @@ pub async fn post_comment(
 ) -> Result<i64, AppError> {
     let user = require_allowed(actor, Permission::Comment, "body")?;
     let body = check_comment(body)?;
+    let key = state.redis_key(&["rl", "comment", &user.id.to_string()]);
+    rate_limit::take(
+        &state.redis,
+        &key,
+        &rate_limit::Limit::per_minute(state.config.comments_per_user_per_minute),
+    )
+    .await?;
     let html = render_comment(&body);
     let id = comments::insert(
         &state.pool,
