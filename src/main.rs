@@ -7,8 +7,26 @@ use std::time::Duration;
 use waypost::config::Config;
 use waypost::state::AppState;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Threads for blocking work (file reads, password hashing, image processing). Hashing and
+/// images have their own per-core slots; the cap keeps a burst of anything else from starting
+/// hundreds of threads, each with its own stack and allocator arena (tokio's default is 512).
+const MAX_BLOCKING_THREADS: usize = 32;
+
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("waypost: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
