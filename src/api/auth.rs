@@ -4,6 +4,7 @@
 //! the API cannot be driven by another site through a visitor's browser session.
 
 use super::error::ApiError;
+pub use crate::accounts::server::credentials::now_secs;
 use crate::accounts::server::{repo, User};
 use crate::accounts::server::{Actor, Credential};
 use crate::state::AppState;
@@ -77,13 +78,6 @@ pub fn issue_jwt_at(
         tracing::error!(%error, "could not sign a JWT");
         ApiError::from(crate::error::AppError::Internal)
     })
-}
-
-pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// The session in a validly signed, unexpired JWT (whether it still counts is up to the

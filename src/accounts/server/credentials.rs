@@ -19,7 +19,8 @@ use crate::state::AppState;
 /// typing the password again.
 pub const REAUTH_WINDOW_SECS: u64 = 10 * 60;
 
-fn now_secs() -> u64 {
+/// Seconds since the epoch: the clock of JWTs and of the re-authentication window.
+pub fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
