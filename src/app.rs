@@ -17,7 +17,7 @@ use crate::accounts::signup::SignupPage;
 use crate::accounts::social::CompleteSignupPage;
 use crate::admin::pages::{
     AdminArticlesPage, AdminAuditPage, AdminCommentsPage, AdminDashboardPage, AdminGroupsPage,
-    AdminUsersPage,
+    AdminRatingsPage, AdminUserPage, AdminUsersPage,
 };
 use crate::articles::editor::{EditArticlePage, NewArticlePage};
 use crate::articles::following::FollowingPage;
@@ -87,9 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/complete") view=CompleteSignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminDashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/groups") view=AdminGroupsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/articles") view=AdminArticlesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/comments") view=AdminCommentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/ratings") view=AdminRatingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

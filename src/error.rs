@@ -223,17 +223,39 @@ mod server {
         }
     }
 
-    impl IntoResponse for AppError {
-        fn into_response(self) -> Response {
-            let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
-            let mut response = (self.status(), body).into_response();
-            if let AppError::RateLimited { retry_after_secs } = &self {
+    impl AppError {
+        /// This error as a page a person can read, for the plain HTML forms (the JSON API
+        /// answers in JSON): what went wrong and a link `back`. Same status and
+        /// `Retry-After` as the JSON answer.
+        pub fn into_page(self, back: &str) -> Response {
+            use crate::text::escape_markup;
+            let html = format!(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                 <title>That didn't work · Waypost</title></head><body><main>\
+                 <h1>That didn't work</h1><p>{}</p><p><a href=\"{}\">Go back</a></p>\
+                 </main></body></html>",
+                escape_markup(&self.to_string()),
+                escape_markup(back)
+            );
+            self.with_retry_after((self.status(), axum::response::Html(html)).into_response())
+        }
+
+        fn with_retry_after(&self, mut response: Response) -> Response {
+            if let AppError::RateLimited { retry_after_secs } = self {
                 response.headers_mut().insert(
                     http::header::RETRY_AFTER,
                     http::HeaderValue::from(*retry_after_secs),
                 );
             }
             response
+        }
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
+            self.with_retry_after((self.status(), body).into_response())
         }
     }
 }

@@ -235,6 +235,22 @@ async fn login_rate_limit_per_account() {
 }
 
 #[tokio::test]
+async fn a_username_and_its_e_mail_share_one_login_counter() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(pool, &[("LOGIN_ATTEMPTS_PER_ACCOUNT", "3")]).await;
+    app.client().signup("ana", "ana@example.com").await;
+    for name in ["ana", "ana@example.com", "ANA"] {
+        let response = app.client().login(name, "wrong-password-1").await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+    }
+    // Three failures in all, whatever was typed: both names are now paused.
+    for name in ["ana", "ana@example.com"] {
+        let response = app.client().login(name, "wrong-password-1").await;
+        assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS, "{name}");
+    }
+}
+
+#[tokio::test]
 async fn login_rate_limit_per_ip() {
     let pool = common::test_pool().await;
     let app = TestApp::with_vars(pool, &[("LOGIN_ATTEMPTS_PER_IP", "2")]).await;

@@ -455,3 +455,353 @@ async fn createsuperuser_makes_a_verified_staff_account() {
     .await;
     assert!(taken.is_err(), "usernames stay unique");
 }
+
+/// The actions added for parity with Django's admin: refused to everyone but staff.
+#[tokio::test]
+async fn account_group_and_rating_actions_are_for_staff_only() {
+    let mut w = world().await;
+    let actions = [
+        (
+            format!("/admin/users/{}/edit", w.target),
+            "display_name=X&username=hijack&email=x%40example.com".to_owned(),
+        ),
+        (
+            format!("/admin/users/{}/groups", w.target),
+            "group=writer".to_owned(),
+        ),
+        (
+            format!("/admin/users/{}/grant_staff", w.target),
+            String::new(),
+        ),
+        ("/admin/groups/new".to_owned(), "name=editors".to_owned()),
+        (
+            format!("/admin/groups/{}/rename", w.traveller_group),
+            "name=readers".to_owned(),
+        ),
+        (
+            format!("/admin/ratings/{}/{}/delete", w.article, w.target),
+            String::new(),
+        ),
+    ];
+    for (path, body) in &actions {
+        let anonymous = w.anonymous.form_post(path, body, "/admin").await;
+        assert_eq!(location(&anonymous), "/login?next=/admin", "{path}");
+        for (who, client) in [("traveller", &mut w.traveller), ("writer", &mut w.writer)] {
+            let refused = client.form_post(path, body, "/admin").await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who} {path}");
+        }
+    }
+    assert!(audit_actions(&w.app).await.is_empty());
+    let page = w.traveller.get(&format!("/admin/users/{}", w.target)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = w.traveller.get("/admin/ratings").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn staff_edit_an_account_with_the_sign_up_rules() {
+    let w = world().await;
+    let mut staff = w.staff;
+    let edit = format!("/admin/users/{}/edit", w.target);
+    let page = format!("/admin/users/{}", w.target);
+
+    // An address in use (in any case) and a malformed username: refused, nothing lost.
+    let refused = staff
+        .form_post(
+            &edit,
+            "display_name=Tess&username=bad+name&email=TARA%40example.com",
+            &page,
+        )
+        .await;
+    assert_eq!(location(&refused), page);
+    let shown = staff.get(&page).await;
+    assert!(shown.body.contains("Nothing was saved"), "{}", shown.body);
+    assert!(shown
+        .body
+        .contains("Use only letters, digits, dots, dashes and underscores."));
+    assert!(
+        shown.body.contains("value=\"bad name\""),
+        "typed values kept"
+    );
+    let in_use = staff
+        .form_post(
+            &edit,
+            "display_name=Tess&username=tess&email=TARA%40example.com",
+            &page,
+        )
+        .await;
+    assert_eq!(location(&in_use), page);
+    let shown = staff.get(&page).await;
+    assert!(
+        shown
+            .body
+            .contains("An account with this e-mail already exists."),
+        "{}",
+        shown.body
+    );
+    // Shown once: a reload shows the account as it is.
+    assert!(!staff.get(&page).await.body.contains("Nothing was saved"));
+    let taken = staff
+        .form_post(
+            &edit,
+            "display_name=Tess&username=TARA&email=tess%40example.com",
+            &page,
+        )
+        .await;
+    assert_eq!(location(&taken), page);
+    assert!(staff
+        .get(&page)
+        .await
+        .body
+        .contains("That username is taken."));
+    let unchanged: (String, String) =
+        sqlx::query_as("SELECT username, email FROM users WHERE id = $1")
+            .bind(w.target)
+            .fetch_one(w.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(unchanged, ("target".into(), "target@example.com".into()));
+
+    let saved = staff
+        .form_post(
+            &edit,
+            "display_name=+Tess+Target+&username=tess&email=tess%40example.com",
+            &page,
+        )
+        .await;
+    assert_eq!(location(&saved), format!("{page}?done=edited"));
+    let row: (String, String, bool, String) = sqlx::query_as(
+        "SELECT u.username, u.email, u.email_verified_at IS NOT NULL, p.display_name
+         FROM users u JOIN profiles p ON p.user_id = u.id WHERE u.id = $1",
+    )
+    .bind(w.target)
+    .fetch_one(w.app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            "tess".into(),
+            "tess@example.com".into(),
+            false,
+            "Tess Target".into()
+        ),
+        "trimmed; the new address awaits confirmation"
+    );
+    let detail = sqlx::query_scalar!("SELECT detail FROM audit_log WHERE action = 'user.edit'")
+        .fetch_one(w.app.pool())
+        .await
+        .unwrap();
+    assert!(detail.contains("username target → tess"), "{detail}");
+    assert!(detail.contains("tess@example.com"), "{detail}");
+    let author = w.app.client().get("/authors/tess").await;
+    assert_eq!(author.status, StatusCode::OK);
+    assert!(author.body.contains("Tess Target"));
+}
+
+#[tokio::test]
+async fn staff_status_is_granted_and_revoked_but_never_leaves_no_staff() {
+    let w = world().await;
+    let mut staff = w.staff;
+    let sam = id_of(&w.app, "sam").await;
+    let mut target = w.app.client();
+    target.login("target", common::PASSWORD).await;
+    assert_eq!(target.get("/admin").await.status, StatusCode::FORBIDDEN);
+
+    // The only staff account can't remove its own staff status.
+    let own = staff
+        .form_post(
+            &format!("/admin/users/{sam}/revoke_staff"),
+            "",
+            "/admin/users",
+        )
+        .await;
+    assert_eq!(location(&own), "/admin/users?done=self");
+    let page = staff.get("/admin/users?done=self").await;
+    assert!(page.body.contains("You can't do that to your own account."));
+
+    let granted = staff
+        .form_post(
+            &format!("/admin/users/{}/grant_staff", w.target),
+            "",
+            "/admin/users",
+        )
+        .await;
+    assert_eq!(location(&granted), "/admin/users?done=staff_granted");
+    assert_eq!(target.get("/admin").await.status, StatusCode::OK);
+    let revoked = staff
+        .form_post(
+            &format!("/admin/users/{}/revoke_staff", w.target),
+            "",
+            "/admin/users",
+        )
+        .await;
+    assert_eq!(location(&revoked), "/admin/users?done=staff_revoked");
+    assert_eq!(
+        target.get("/admin").await.status,
+        StatusCode::FORBIDDEN,
+        "at the next request"
+    );
+    let staff_left = sqlx::query_scalar!("SELECT count(*) FROM users WHERE is_staff AND is_active")
+        .fetch_one(w.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(staff_left, Some(1));
+    assert_eq!(
+        audit_actions(&w.app).await,
+        ["user.grant_staff", "user.revoke_staff"]
+    );
+}
+
+#[tokio::test]
+async fn groups_are_created_renamed_and_given_members() {
+    let w = world().await;
+    let mut staff = w.staff;
+    let created = staff
+        .form_post(
+            "/admin/groups/new",
+            "name=editors&description=Check+stories",
+            "/admin/groups",
+        )
+        .await;
+    assert_eq!(location(&created), "/admin/groups?done=group_created");
+    let again = staff
+        .form_post("/admin/groups/new", "name=editors", "/admin/groups")
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again
+        .body
+        .contains("There is already a group with that name."));
+    let bad = staff
+        .form_post("/admin/groups/new", "name=Editors%21", "/admin/groups")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("lowercase letters"), "{}", bad.body);
+
+    let editors = sqlx::query_scalar!("SELECT id FROM groups WHERE name = 'editors'")
+        .fetch_one(w.app.pool())
+        .await
+        .unwrap();
+    let renamed = staff
+        .form_post(
+            &format!("/admin/groups/{editors}/rename"),
+            "name=copy+editors&description=Check+every+story",
+            "/admin/groups",
+        )
+        .await;
+    assert_eq!(location(&renamed), "/admin/groups?done=group_renamed");
+    let built_in = staff
+        .form_post(
+            &format!("/admin/groups/{}/rename", w.traveller_group),
+            "name=readers&description=Everyone",
+            "/admin/groups",
+        )
+        .await;
+    assert_eq!(built_in.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(built_in.body.contains("built in"));
+    let described = staff
+        .form_post(
+            &format!("/admin/groups/{}/rename", w.traveller_group),
+            "name=traveller&description=Everyone+who+signs+up",
+            "/admin/groups",
+        )
+        .await;
+    assert_eq!(location(&described), "/admin/groups?done=group_renamed");
+
+    // Membership from the account's page; joining writer lets them write.
+    let member = staff
+        .form_post(
+            &format!("/admin/users/{}/groups", w.target),
+            "group=traveller&group=copy+editors&group=writer",
+            &format!("/admin/users/{}", w.target),
+        )
+        .await;
+    assert_eq!(
+        location(&member),
+        format!("/admin/users/{}?done=groups", w.target)
+    );
+    assert!(is_writer(&w.app, w.target).await);
+    let page = staff.get(&format!("/admin/users/{}", w.target)).await;
+    let input = page
+        .body
+        .split("value=\"copy editors\"")
+        .nth(1)
+        .expect("the group's checkbox");
+    assert!(
+        input[..input.find('>').unwrap()].contains("checked"),
+        "{}",
+        page.body
+    );
+    let unknown = staff
+        .form_post(
+            &format!("/admin/users/{}/groups", w.target),
+            "group=nonesuch",
+            "/admin/users",
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        audit_actions(&w.app).await,
+        [
+            "group.create",
+            "group.rename",
+            "group.rename",
+            "user.groups"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn staff_list_and_delete_ratings_with_exact_aggregates() {
+    let w = world().await;
+    let mut staff = w.staff;
+    let mut traveller = w.traveller;
+    let article = w.article.to_string();
+    for (client, stars) in [(&mut traveller, "5")] {
+        let rated = client
+            .call(
+                "rate_article",
+                &[("article_id", &article), ("stars", stars)],
+            )
+            .await;
+        assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    }
+    let mut cora = w.app.client();
+    cora.login("cora", common::PASSWORD).await;
+    cora.call("rate_article", &[("article_id", &article), ("stars", "2")])
+        .await;
+    let listed = staff.get("/admin/ratings?q=tara").await;
+    assert!(listed.body.contains("1 rating"), "{}", listed.body);
+    assert!(listed.body.contains("Night train to Lviv"));
+    assert!(listed.body.contains("5 stars"));
+
+    let tara = id_of(&w.app, "tara").await;
+    let deleted = staff
+        .form_post(
+            &format!("/admin/ratings/{}/{tara}/delete", w.article),
+            "",
+            "/admin/ratings",
+        )
+        .await;
+    assert_eq!(location(&deleted), "/admin/ratings?done=rating_deleted");
+    let aggregate: (i64, i64) =
+        sqlx::query_as("SELECT rating_sum, rating_count FROM articles WHERE id = $1")
+            .bind(w.article)
+            .fetch_one(w.app.pool())
+            .await
+            .unwrap();
+    assert_eq!(aggregate, (2, 1), "only cora's 2 stars remain");
+    let again = staff
+        .form_post(
+            &format!("/admin/ratings/{}/{tara}/delete", w.article),
+            "",
+            "/admin/ratings",
+        )
+        .await;
+    assert_eq!(location(&again), "/admin/ratings?done=unchanged");
+    let detail = sqlx::query_scalar!("SELECT detail FROM audit_log WHERE action = 'rating.delete'")
+        .fetch_one(w.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(detail, "tara's 5 stars");
+}

@@ -332,6 +332,74 @@ async fn search_ranks_and_survives_hostile_queries() {
 }
 
 #[tokio::test]
+async fn search_forgives_half_typed_and_misspelt_words() {
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool.clone()).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    writer
+        .publish("Three days in Lisbon", "Trams, tiles and custard tarts.")
+        .await;
+    writer
+        .publish("Kyoto in autumn", "Maple leaves and quiet temples.")
+        .await;
+    let found = |body: &str, title: &str| body.contains(&format!(">{title}</a>"));
+
+    // Half a word finds the story (a prefix of a title word).
+    let half = app.client().get("/search?q=Lisb").await;
+    assert_eq!(half.status, StatusCode::OK);
+    assert!(found(&half.body, "Three days in Lisbon"), "{}", half.body);
+    assert!(!found(&half.body, "Kyoto in autumn"));
+    assert!(half.body.contains("1 story matches"), "{}", half.body);
+    // A typo is corrected against the words of published titles and names, and said so.
+    for (typo, title) in [
+        ("Lisbn", "Three days in Lisbon"),
+        ("kyto", "Kyoto in autumn"),
+        ("wendyy", "Three days in Lisbon"),
+    ] {
+        let page = app.client().get(&format!("/search?q={typo}")).await;
+        assert!(found(&page.body, title), "{typo}: {}", page.body);
+        assert!(
+            page.body.contains(&format!("Nothing matched “{typo}”")),
+            "{typo}"
+        );
+    }
+    // An author's name, half typed.
+    let by_author = app.client().get("/search?q=wen").await;
+    assert!(found(&by_author.body, "Kyoto in autumn"));
+    // Nothing close: no correction, a plain "no match".
+    let nothing = app.client().get("/search?q=zzzzqx").await;
+    assert!(nothing.body.contains("No stories match"));
+    assert!(!nothing.body.contains("Nothing matched"));
+    // Full-text syntax means what it says (no prefix widening).
+    let excluded = app.client().get("/search?q=lisbon+-tiles").await;
+    assert!(!found(&excluded.body, "Three days in Lisbon"));
+
+    // The old blog's bookmarked searches and filters.
+    let old = app.client().get("/?s=lisb").await;
+    assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(old.header("location"), Some("/search?q=lisb"));
+    let followed = app.client().get("/search?q=lisb").await;
+    assert!(found(&followed.body, "Three days in Lisbon"));
+    let old_author = app.client().get("/?a=wendy&page=2").await;
+    assert_eq!(old_author.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(old_author.header("location"), Some("/?author=wendy&page=2"));
+
+    // Suggestions as you type: titles, and writers by name.
+    let mut client = app.client();
+    let titles = client.call("search_suggestions", &[("q", "lis")]).await;
+    assert_eq!(titles.status, StatusCode::OK, "{}", titles.body);
+    assert_eq!(titles.json(), serde_json::json!(["Three days in Lisbon"]));
+    let writers = client.call("search_suggestions", &[("q", "wend")]).await;
+    assert_eq!(writers.json()[0], "wendy", "{}", writers.body);
+    let too_short = client.call("search_suggestions", &[("q", "l")]).await;
+    assert_eq!(too_short.json(), serde_json::json!([]));
+    for hostile in ["lisb:* & !(", "' OR 1=1 --", "%_%", "\\"] {
+        let answer = client.call("search_suggestions", &[("q", hostile)]).await;
+        assert_eq!(answer.status, StatusCode::OK, "{hostile}");
+    }
+}
+
+#[tokio::test]
 async fn slugs_are_unique_and_renames_redirect() {
     let pool = common::test_pool().await;
     let app = TestApp::new(pool.clone()).await;

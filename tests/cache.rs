@@ -100,6 +100,29 @@ async fn recently_viewed_shows_on_the_index() {
 }
 
 #[tokio::test]
+async fn the_editor_is_not_a_recently_viewed_story() {
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let slug = writer.publish("A story to edit", "Body text.").await;
+    let remembered = |page: &common::TestResponse| {
+        page.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find(|c| c.starts_with("waypost_recent="))
+            .map(str::to_owned)
+    };
+    for path in ["/articles/new".to_owned(), format!("/articles/{slug}/edit")] {
+        let page = writer.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(remembered(&page), None, "{path} was remembered as a story");
+    }
+    let story = writer.get(&format!("/articles/{slug}")).await;
+    assert!(remembered(&story).is_some_and(|c| c.starts_with(&format!("waypost_recent={slug}"))));
+}
+
+#[tokio::test]
 async fn a_redis_outage_serves_pages_uncached() {
     let pool = common::test_pool().await;
     // Our own Redis on another port: this test stops it (never the shared one).

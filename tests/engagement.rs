@@ -196,7 +196,7 @@ async fn rating_rules_and_bad_input() {
         page.body
     );
     let index = app.client().get("/").await;
-    assert!(index.body.contains("2.0 ★ (1)"));
+    assert!(index.body.contains("2.0 ★ from 1 rating"));
     let anonymous_page = app.client().get(&format!("/articles/{slug}")).await;
     assert!(anonymous_page.body.contains("Log in to rate this story"));
 }
@@ -654,4 +654,137 @@ async fn a_5000_comment_thread_loads_in_order_and_pages_cleanly() {
         "page is {} bytes",
         page.body.len()
     );
+}
+
+/// The stars on index, tag, author and search cards: a plain form with the story page's rules.
+#[tokio::test]
+async fn rating_from_a_story_card() {
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool.clone()).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let slug = writer.publish("Card stars", "Body text.").await;
+    let action = format!("action=\"/articles/{slug}/rating\"");
+    let post = |body: String| common::form(&format!("/articles/{slug}/rating"), &body);
+
+    // Anonymous readers see the stars; choosing sends them to log in, then back to the card.
+    let index = app.client().get("/").await;
+    assert!(index.body.contains(&action), "{}", index.body);
+    assert!(index.body.contains(&format!("id=\"story-{slug}\"")));
+    let anonymous = app.client().send(post("stars=4&back=%2F".into())).await;
+    assert_eq!(
+        anonymous.header("location"),
+        Some(format!("/login?next=%2F%23story-{slug}").as_str())
+    );
+
+    let mut reader = app.user("rita", None).await;
+    let rated = reader
+        .send(post("stars=4&back=%2F%3Fsort%3Drating".into()))
+        .await;
+    assert!(rated.status.is_redirection(), "{}", rated.body);
+    assert_eq!(
+        rated.header("location"),
+        Some(format!("/?sort=rating#story-{slug}").as_str())
+    );
+    let aggregate: (i64, i64) =
+        sqlx::query_as("SELECT rating_sum, rating_count FROM articles WHERE slug = $1")
+            .bind(&slug)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(aggregate, (4, 1));
+    let again = reader.get("/").await;
+    assert!(again.body.contains("4.0 ★ from 1 rating"), "{}", again.body);
+    assert!(again.body.contains("Change rating"));
+    let four = again
+        .body
+        .split(&format!("id=\"rate-{slug}-4\""))
+        .nth(1)
+        .expect("the fourth star");
+    assert!(four[..four.find('>').unwrap()].contains("checked"));
+    // The same on the author's page and in search results.
+    assert!(reader.get("/authors/wendy").await.body.contains(&action));
+    assert!(reader.get("/search?q=card").await.body.contains(&action));
+
+    // Only local paths to come back to; bad stars get a readable page, not JSON.
+    let elsewhere = reader
+        .send(post("stars=5&back=%2F%2Fevil.example".into()))
+        .await;
+    assert_eq!(
+        elsewhere.header("location"),
+        Some(format!("/articles/{slug}#story-{slug}").as_str())
+    );
+    let bad = reader.send(post("stars=9&back=%2F".into())).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("Choose a rating from 1 to 5 stars."),
+        "{}",
+        bad.body
+    );
+    assert!(bad
+        .header("content-type")
+        .unwrap_or("")
+        .starts_with("text/html"));
+
+    // Writers don't rate their own stories: no stars on their cards, and the rule holds.
+    let own = writer.get("/").await;
+    assert!(!own.body.contains(&action));
+    let refused = writer.send(post("stars=5&back=%2F".into())).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("rate your own story."),
+        "{}",
+        refused.body
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM ratings")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn unconfirmed_readers_see_why_cards_offer_no_stars() {
+    let pool = common::test_pool().await;
+    let app = TestApp::with_vars(pool.clone(), &[("REQUIRE_VERIFIED_EMAIL", "true")]).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    sqlx::query("UPDATE users SET email_verified_at = now() WHERE username = 'wendy'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let slug = writer.publish("Confirm first", "Body text.").await;
+    let mut reader = app.user("rita", None).await;
+    let index = reader.get("/").await;
+    assert!(!index
+        .body
+        .contains(&format!("action=\"/articles/{slug}/rating\"")));
+    assert!(index.body.contains("Confirm your e-mail address to rate"));
+    let refused = reader
+        .send(common::form(
+            &format!("/articles/{slug}/rating"),
+            "stars=4&back=%2F",
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("confirm your e-mail address"));
+}
+
+#[tokio::test]
+async fn counts_are_singular_for_one() {
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool).await;
+    let mut writer = app.user("wendy", Some("writer")).await;
+    let slug = writer.publish("One of each", "Body text.").await;
+    let article = common::article_id(app.pool(), &slug).await.to_string();
+    let mut reader = app.user("rita", None).await;
+    reader
+        .call("post_comment", &[("article_id", &article), ("body", "Hi")])
+        .await;
+    reader
+        .call("rate_article", &[("article_id", &article), ("stars", "3")])
+        .await;
+    let index = app.client().get("/").await;
+    assert!(index.body.contains("1 comment<"), "{}", index.body);
+    assert!(!index.body.contains("1 comments"));
+    assert!(index.body.contains("from 1 rating<"));
+    assert!(app.client().get("/writers").await.body.contains("1 story<"));
 }

@@ -138,6 +138,35 @@ async fn sign_up_sends_a_working_verification_link() {
     );
     let page = ana.get(&format!("/articles/{slug}")).await;
     assert!(page.body.contains("Confirm your e-mail address to rate"));
+    assert!(page
+        .body
+        .contains("Confirm your e-mail address to join the conversation"));
+    // In place of the controls: a button that sends the link again, and it does.
+    assert!(page.body.contains(r#"action="/sfn/resend_verification""#));
+    assert!(page.body.contains("Send the link again"));
+    let resent = ana.call("resend_verification", &[]).await;
+    assert!(
+        resent.status.is_success() || resent.status.is_redirection(),
+        "{}",
+        resent.body
+    );
+    let second = wait_for(
+        "the second verification e-mail",
+        Duration::from_secs(10),
+        || {
+            let to_ana: Vec<_> = sink
+                .messages()
+                .into_iter()
+                .filter(|m| m.to == ["ana@example.com"])
+                .collect();
+            (to_ana.len() >= 2).then(|| to_ana[to_ana.len() - 1].clone())
+        },
+    )
+    .await;
+    // The new link replaces the old one.
+    let link = second
+        .link("/verify-email?token=")
+        .expect("verification link");
 
     // The page behind the link changes nothing by itself; its button does, once.
     let token = token_of(&link);

@@ -97,3 +97,25 @@ function linkIn(email, fragment) {
 
 module.exports.latestEmail = latestEmail;
 module.exports.linkIn = linkIn;
+
+/** The first staff account, made the way an owner would: `waypost createsuperuser`. */
+function createSuperuser(account) {
+  const path = require('path');
+  const { execFileSync } = require('child_process');
+  const root = path.resolve(__dirname, '..', '..');
+  const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+  const out = execFileSync(path.join(targetDir, 'release', 'waypost'),
+    ['createsuperuser', '--username', account.username, '--email', account.email], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ENVIRONMENT_DEVELOPMENT: 'true',
+        DATABASE_URL: process.env.E2E_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waypost_e2e',
+        WAYPOST_SUPERUSER_PASSWORD: account.password,
+        LOG_LEVEL: 'warn',
+      },
+    }).toString();
+  expect(out).toContain(`Staff account ${account.username} created`);
+}
+
+module.exports.createSuperuser = createSuperuser;

@@ -1,7 +1,5 @@
 const { test, expect } = require('@playwright/test');
-const path = require('path');
-const { execFileSync } = require('child_process');
-const { newAccount, watchConsole, hydrated, expectAccessible, latestEmail } = require('./helpers');
+const { newAccount, watchConsole, hydrated, expectAccessible, latestEmail, createSuperuser } = require('./helpers');
 
 const control = process.env.WAYPOST_E2E_OAUTH_CONTROL;
 
@@ -9,24 +7,6 @@ const control = process.env.WAYPOST_E2E_OAUTH_CONTROL;
 async function nextIdentity(provider, identity) {
   const res = await fetch(`${control}/identity/${provider}`, { method: 'POST', body: JSON.stringify(identity) });
   expect(res.status).toBe(204);
-}
-
-/** The first staff account, made the way an owner would: `waypost createsuperuser`. */
-function createSuperuser(account) {
-  const root = path.resolve(__dirname, '..', '..');
-  const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
-  const out = execFileSync(path.join(targetDir, 'release', 'waypost'),
-    ['createsuperuser', '--username', account.username, '--email', account.email], {
-      cwd: root,
-      env: {
-        ...process.env,
-        ENVIRONMENT_DEVELOPMENT: 'true',
-        DATABASE_URL: process.env.E2E_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waypost_e2e',
-        WAYPOST_SUPERUSER_PASSWORD: account.password,
-        LOG_LEVEL: 'warn',
-      },
-    }).toString();
-  expect(out).toContain(`Staff account ${account.username} created`);
 }
 
 test('sign in with Google, get promoted by staff in the admin, then publish', async ({ browser }) => {

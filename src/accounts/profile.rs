@@ -87,7 +87,7 @@ pub fn AuthorPage() -> impl IntoView {
                             <ProfileView profile=data.profile url=data.url followers=data.followers following=data.following/>
                             <section class="author-stories" aria-labelledby="author-stories-heading">
                                 <h2 id="author-stories-heading">"Stories"</h2>
-                                <ArticleList items=page.items empty="No published stories yet."/>
+                                <ArticleList items=page.items ratings=page.ratings empty="No published stories yet."/>
                                 <Pagination page=page.page total_pages=page.total_pages href/>
                             </section>
                             {(!data.favorites.is_empty()).then(|| view! {
@@ -126,11 +126,7 @@ fn ProfileView(
         .into_any(),
         None => ().into_any(),
     };
-    let followers = if followers == 1 {
-        "1 follower".to_owned()
-    } else {
-        format!("{followers} followers")
-    };
+    let followers = crate::wording::count(followers, "follower", "followers");
     let name = profile.name().to_owned();
     let share = share_on_x_url(&format!("{name} writes about travel on Waypost"), &url);
     let description = if profile.bio.is_empty() {

@@ -51,6 +51,15 @@ pub fn check_username(username: &str, errors: &mut FieldErrors) {
     }
 }
 
+pub fn check_display_name(name: &str, errors: &mut FieldErrors) {
+    if name.chars().count() > MAX_DISPLAY_NAME {
+        errors.add(
+            "display_name",
+            format!("Use at most {MAX_DISPLAY_NAME} characters."),
+        );
+    }
+}
+
 pub fn check_email(email: &str, errors: &mut FieldErrors) {
     let valid = email.len() <= 254
         && !email.chars().any(char::is_whitespace)

@@ -33,6 +33,37 @@ pub struct AdminUser {
     pub social: Vec<String>,
 }
 
+/// The fields staff may edit on an account, as submitted (kept to show again with errors).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEdit {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// `/admin/users/<id>`: one account, its groups, and the last refused edit (if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub user: AdminUser,
+    /// Every group, and whether the account is in it.
+    pub groups: Vec<(String, bool)>,
+    pub refused: Option<(UserEdit, crate::error::FieldErrors)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminRating {
+    pub article_id: i64,
+    pub article_slug: String,
+    pub article_title: String,
+    pub user_id: i64,
+    pub rater: String,
+    pub stars: i16,
+    pub when: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paged<T> {
     pub items: Vec<T>,
@@ -48,6 +79,8 @@ pub struct GroupView {
     pub description: String,
     pub members: i64,
     pub permissions: Vec<String>,
+    /// `traveller` and `writer`: their names can't change.
+    pub built_in: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +139,14 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "hidden" => "Comment hidden from readers.",
         "shown" => "Comment shown again.",
         "comment_deleted" => "Comment deleted.",
+        "edited" => "Account saved. A new address must be confirmed through the link we sent it.",
+        "groups" => "Groups saved.",
+        "staff_granted" => "Now staff: they can use this admin area.",
+        "staff_revoked" => "No longer staff.",
+        "last_staff" => "That is the last active staff account: make someone else staff first.",
+        "group_created" => "Group created. Choose its permissions below.",
+        "group_renamed" => "Group saved.",
+        "rating_deleted" => "Rating removed; the story's average no longer counts it.",
         "unchanged" => "Nothing to change: it was already that way.",
         "self" => "You can't do that to your own account.",
         _ => return None,

@@ -1,8 +1,10 @@
 //! Pieces shared by the article pages: cards, bylines, pagination.
 
 use crate::articles::model::{rating_label, ArticleCard, AuthorRef};
+use crate::engagement::model::{Access, CardRatings, MAX_STARS, MIN_STARS};
 use leptos::prelude::*;
 use leptos_meta::Link;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn Byline(authors: Vec<AuthorRef>) -> impl IntoView {
@@ -25,7 +27,12 @@ pub fn Byline(authors: Vec<AuthorRef>) -> impl IntoView {
 }
 
 #[component]
-pub fn ArticleCardView(card: ArticleCard) -> impl IntoView {
+pub fn ArticleCardView(
+    card: ArticleCard,
+    /// The star control for this reader, when the list offers one.
+    #[prop(optional)]
+    stars: Option<CardStars>,
+) -> impl IntoView {
     let href = format!("/articles/{}", card.slug);
     let cover = card.cover_image.clone().map(|src| {
         view! {
@@ -34,8 +41,9 @@ pub fn ArticleCardView(card: ArticleCard) -> impl IntoView {
             </a>
         }
     });
+    let stars = stars.map(|stars| view! { <CardRating card=card.clone() stars/> });
     view! {
-        <article class="story-card">
+        <article class="story-card" id=format!("story-{}", card.slug)>
             {cover}
             <div class="story-card__body">
                 <h3 class="story-card__title"><a href=href.clone()>{card.title.clone()}</a></h3>
@@ -50,21 +58,109 @@ pub fn ArticleCardView(card: ArticleCard) -> impl IntoView {
                     <time datetime=card.published_iso.clone()>{card.published_on.clone()}</time>
                     <span>{format!("{} min read", card.reading_minutes)}</span>
                     <span>{rating_label(card.rating_average, card.rating_count)}</span>
-                    <span>{format!("{} comments", card.comment_count)}</span>
+                    <span>{crate::wording::count(card.comment_count, "comment", "comments")}</span>
                 </p>
+                {stars}
             </div>
         </article>
     }
 }
 
+/// What a card's star control shows this reader, and where its form comes back to.
+#[derive(Clone)]
+pub struct CardStars {
+    pub access: Access,
+    pub mine: Option<u8>,
+    /// The list's own address (path and query).
+    pub back: String,
+}
+
+/// The story page's star rule on a card, as a plain form (no JavaScript, nothing added to
+/// the bundle): five radio buttons and a button. Anonymous readers are sent to log in by the
+/// form's handler; readers with an unconfirmed address are told why they can't rate.
 #[component]
-pub fn ArticleList(items: Vec<ArticleCard>, #[prop(into)] empty: String) -> impl IntoView {
+fn CardRating(card: ArticleCard, stars: CardStars) -> impl IntoView {
+    match stars.access {
+        Access::Allowed | Access::Anonymous => {}
+        Access::Unverified => {
+            return view! {
+                <p class="card-rating__note">
+                    <a href="/account">"Confirm your e-mail address to rate"</a>
+                </p>
+            }
+            .into_any();
+        }
+        Access::OwnArticle | Access::NotPermitted => return ().into_any(),
+    }
+    let slug = card.slug.clone();
+    let choices = (MIN_STARS..=MAX_STARS)
+        .map(|n| {
+            let id = format!("rate-{slug}-{n}");
+            let label = crate::wording::count(i64::from(n), "star", "stars");
+            view! {
+                <input type="radio" class="rating__input" id=id.clone() name="stars" value=n.to_string()
+                    checked=stars.mine == Some(n) required=true/>
+                <label for=id class="rating__star">
+                    <span aria-hidden="true">"★"</span>
+                    <span class="visually-hidden">{label}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let button = if stars.mine.is_some() {
+        "Change rating"
+    } else {
+        "Rate"
+    };
+    view! {
+        <form class="card-rating" method="post" action=format!("/articles/{slug}/rating")>
+            <input type="hidden" name="back" value=stars.back/>
+            <fieldset class="rating__stars">
+                <legend class="visually-hidden">{format!("Your rating of “{}”", card.title)}</legend>
+                {choices}
+            </fieldset>
+            <button type="submit" class="button button--small button--quiet"
+                aria-label=format!("{button}: {}", card.title)>{button}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// A list of story cards; with `ratings`, each card offers its star control.
+#[component]
+pub fn ArticleList(
+    items: Vec<ArticleCard>,
+    #[prop(into)] empty: String,
+    #[prop(optional)] ratings: Option<CardRatings>,
+) -> impl IntoView {
     if items.is_empty() {
         return view! { <div class="empty-state"><p>{empty}</p></div> }.into_any();
     }
+    let location = use_location();
+    let back = match location.search.get_untracked() {
+        search if search.is_empty() => location.pathname.get_untracked(),
+        search => format!(
+            "{}?{}",
+            location.pathname.get_untracked(),
+            search.trim_start_matches('?')
+        ),
+    };
     view! {
         <div class="story-list">
-            {items.into_iter().map(|card| view! { <ArticleCardView card/> }).collect_view()}
+            {items
+                .into_iter()
+                .map(|card| {
+                    let stars = ratings.as_ref().map(|r| CardStars {
+                        access: r.access_to(card.authors.iter().map(|a| a.username.as_str())),
+                        mine: r.mine_for(&card.slug),
+                        back: back.clone(),
+                    });
+                    match stars {
+                        Some(stars) => view! { <ArticleCardView card stars/> }.into_any(),
+                        None => view! { <ArticleCardView card/> }.into_any(),
+                    }
+                })
+                .collect_view()}
         </div>
     }
     .into_any()

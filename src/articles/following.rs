@@ -26,7 +26,11 @@ pub async fn following_feed(page: Option<String>) -> Result<ArticlePage, AppErro
         let (items, total) =
             repo::list_published(&state.pool, &filter, Sort::Newest, size, (page - 1) * size)
                 .await?;
-        ArticlePage::new(items, page, total, size)
+        crate::articles::list::with_card_ratings(
+            &state,
+            ArticlePage::new(items, page, total, size)?,
+        )
+        .await
     }
     .await
     .map_err(AppError::with_status)
@@ -47,7 +51,7 @@ pub fn FollowingPage() -> impl IntoView {
                         let href = |n: i64| href_with("/following", &[("page", (n > 1).then(|| n.to_string()))]);
                         view! {
                             <h2 class="visually-hidden">"Stories"</h2>
-                            <ArticleList items=page.items empty="Nothing here yet: follow writers you like, and their new stories will appear here."/>
+                            <ArticleList items=page.items ratings=page.ratings empty="Nothing here yet: follow writers you like, and their new stories will appear here."/>
                             <Pagination page=page.page total_pages=page.total_pages href/>
                         }
                         .into_any()

@@ -2,6 +2,7 @@
 
 use crate::articles::components::{href_with, ArticleList, Pagination};
 use crate::articles::model::{ArticleCard, ArticlePage, Sort};
+use crate::articles::search::SearchField;
 use crate::components::layout::error_view;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -45,10 +46,22 @@ pub async fn list_articles(
         };
         let (items, total) =
             repo::list_published(&state.pool, &filter, sort, size, (page - 1) * size).await?;
-        ArticlePage::new(items, page, total, size)
+        with_card_ratings(&state, ArticlePage::new(items, page, total, size)?).await
     }
     .await
     .map_err(AppError::with_status)
+}
+
+/// The page with each card's star control for the current reader.
+#[cfg(feature = "ssr")]
+pub async fn with_card_ratings(
+    state: &crate::state::AppState,
+    mut page: ArticlePage,
+) -> Result<ArticlePage, AppError> {
+    let actor = crate::request::actor().await?;
+    page.ratings =
+        crate::engagement::server::card_ratings(&state.pool, &actor, &page.items).await?;
+    Ok(page)
 }
 
 /// The last few articles this browser opened (kept in a cookie, not a server session).
@@ -91,7 +104,11 @@ pub fn HomePage() -> impl IntoView {
             </p>
             <form class="search-form" action="/search" method="get" role="search">
                 <label for="hero-search" class="visually-hidden">"Search stories"</label>
-                <input id="hero-search" type="search" name="q" placeholder="Search stories, places, writers…"/>
+                <SearchField
+                    id="hero-search".to_owned()
+                    value=String::new()
+                    placeholder="Search stories, places, writers…".to_owned()
+                />
                 <button type="submit" class="button">"Search"</button>
             </form>
         </section>
@@ -165,7 +182,7 @@ fn StoryIndex(
                     <button type="submit" class="button button--quiet">"Apply"</button>
                 </form>
             </div>
-            <ArticleList items=page.items empty="No stories have been published yet. Check back soon — our writers are on the road."/>
+            <ArticleList items=page.items ratings=page.ratings empty="No stories have been published yet. Check back soon — our writers are on the road."/>
             <Pagination page=page.page total_pages=page.total_pages href/>
         </section>
     }
@@ -198,7 +215,7 @@ pub fn TagPage() -> impl IntoView {
                             <Title text=format!("Stories tagged {tag}")/>
                             <h1>{format!("Stories tagged “{tag}”")}</h1>
                             <h2 class="visually-hidden">"Stories"</h2>
-                            <ArticleList items=page.items empty=""/>
+                            <ArticleList items=page.items ratings=page.ratings empty=""/>
                             <Pagination page=page.page total_pages=page.total_pages href/>
                         }
                         .into_any()

@@ -43,6 +43,9 @@ pub struct ArticlePage {
     pub page: i64,
     pub total_pages: i64,
     pub total: i64,
+    /// The cards' star controls for the reader (anonymous unless filled in).
+    #[serde(default)]
+    pub ratings: crate::engagement::model::CardRatings,
 }
 
 impl ArticlePage {
@@ -63,8 +66,17 @@ impl ArticlePage {
             page,
             total_pages,
             total,
+            ratings: Default::default(),
         })
     }
+}
+
+/// One page of search results. `corrected` is the query that was run instead when the one
+/// typed found nothing and had a misspelt word ("Lisbn" → "lisbon").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub page: ArticlePage,
+    pub corrected: Option<String>,
 }
 
 /// Index sort orders (the `sort` query parameter).
@@ -201,7 +213,10 @@ pub fn percent_encode(value: &str) -> String {
 
 pub fn rating_label(average: Option<f64>, count: i64) -> String {
     match average {
-        Some(avg) if count > 0 => format!("{avg:.1} ★ ({count})"),
+        Some(avg) if count > 0 => format!(
+            "{avg:.1} ★ from {}",
+            crate::wording::count(count, "rating", "ratings")
+        ),
         _ => "Not rated yet".to_owned(),
     }
 }

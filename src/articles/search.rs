@@ -1,7 +1,8 @@
-//! `/search?q=…`: ranked full-text search with highlighted excerpts.
+//! `/search?q=…`: ranked full-text search with highlighted excerpts, forgiving half-typed
+//! and misspelt words, and the search field's suggestions as you type.
 
 use crate::articles::components::{href_with, ArticleList, Pagination};
-use crate::articles::model::ArticlePage;
+use crate::articles::model::SearchResults;
 use crate::components::layout::error_view;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -9,32 +10,79 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/sfn", endpoint = "search_articles")]
-pub async fn search_articles(q: String, page: Option<String>) -> Result<ArticlePage, AppError> {
+pub async fn search_articles(q: String, page: Option<String>) -> Result<SearchResults, AppError> {
     use crate::articles::list::parse_page;
-    use crate::articles::server::repo;
     use crate::request::app_state;
     async {
         let page = parse_page(page.as_deref())?;
         let state = app_state()?;
-        let size = state.config.page_size;
-        if q.trim().is_empty() {
-            return Ok(ArticlePage {
-                items: Vec::new(),
-                page: 1,
-                total_pages: 0,
-                total: 0,
-            });
-        }
-        let (items, total) = repo::search(&state.pool, &q, size, (page - 1) * size).await?;
-        // Only the best SEARCH_CANDIDATES x 2 matches are ranked; never offer pages past them.
-        let rankable = total.min(2 * repo::SEARCH_CANDIDATES);
-        let mut result = ArticlePage::new(items, page, rankable, size)?;
-        // The summary still tells how many matched in all.
-        result.total = total;
-        Ok(result)
+        let mut found =
+            crate::articles::server::search::find(&state.pool, &q, page, state.config.page_size)
+                .await?;
+        found.page = crate::articles::list::with_card_ratings(&state, found.page).await?;
+        Ok(found)
     }
     .await
     .map_err(AppError::with_status)
+}
+
+/// Titles and writers completing what is typed in a search field.
+#[server(prefix = "/sfn", endpoint = "search_suggestions")]
+pub async fn search_suggestions(q: String) -> Result<Vec<String>, AppError> {
+    use crate::request::app_state;
+    async { crate::articles::server::search::suggest(&app_state()?.pool, &q).await }
+        .await
+        .map_err(AppError::with_status)
+}
+
+/// A search field (`name="q"`) that offers titles and writers as you type, in a native
+/// `<datalist>` (keyboard and screen-reader friendly). Without JavaScript it is a plain
+/// search field. Its `<label for=id>` is the page's.
+#[island(lazy)]
+pub fn SearchField(id: String, value: String, placeholder: String) -> impl IntoView {
+    let list_id = format!("{id}-suggestions");
+    let offered = RwSignal::new(Vec::<String>::new());
+    let latest = StoredValue::new(0_u32);
+    let on_input = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        let ticket = latest.get_value().wrapping_add(1);
+        latest.set_value(ticket);
+        if typed.trim().chars().count() < 2 {
+            offered.set(Vec::new());
+            return;
+        }
+        // Ask once the typing pauses; only the newest answer is shown.
+        set_timeout(
+            move || {
+                if latest.get_value() != ticket {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(found) = search_suggestions(typed).await {
+                        if latest.get_value() == ticket {
+                            offered.set(found);
+                        }
+                    }
+                });
+            },
+            std::time::Duration::from_millis(150),
+        );
+    };
+    view! {
+        <input
+            id=id
+            type="search"
+            name="q"
+            value=value
+            placeholder=placeholder
+            list=list_id.clone()
+            autocomplete="off"
+            on:input=on_input
+        />
+        <datalist id=list_id>
+            {move || offered.get().into_iter().map(|s| view! { <option value=s></option> }).collect_view()}
+        </datalist>
+    }
 }
 
 #[component]
@@ -52,34 +100,44 @@ pub fn SearchPage() -> impl IntoView {
             <h1>"Search"</h1>
             <form class="search-form" action="/search" method="get" role="search">
                 <label for="search-q" class="visually-hidden">"Search stories"</label>
-                <input id="search-q" type="search" name="q" value=move || params().0 placeholder="Places, writers, \"exact phrases\", -exclusions"/>
+                <SearchField
+                    id="search-q".to_owned()
+                    value=params().0
+                    placeholder="Places, writers, \"exact phrases\", -exclusions".to_owned()
+                />
                 <button type="submit" class="button">"Search"</button>
             </form>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let (q, _) = params();
                     match results.await {
-                        Ok(page) if q.trim().is_empty() => {
-                            let _ = page;
+                        Ok(_) if q.trim().is_empty() => {
                             view! { <p class="hint">"Type a word, a place or a writer's name."</p> }.into_any()
                         }
-                        Ok(page) => {
+                        Ok(SearchResults { page, corrected }) => {
+                            let shown = corrected.clone().unwrap_or_else(|| q.clone());
                             let href = {
-                                let q = q.clone();
-                                move |n: i64| href_with("/search", &[("q", Some(q.clone())), ("page", (n > 1).then(|| n.to_string()))])
+                                let shown = shown.clone();
+                                move |n: i64| href_with("/search", &[("q", Some(shown.clone())), ("page", (n > 1).then(|| n.to_string()))])
                             };
                             let summary = match page.total {
                                 0 => format!("No stories match “{q}”."),
-                                1 => format!("1 story matches “{q}”."),
                                 n if n > crate::articles::model::SEARCH_COUNT_CAP => {
-                                    format!("More than {} stories match “{q}”; here are the best.", crate::articles::model::SEARCH_COUNT_CAP)
+                                    format!("More than {} stories match “{shown}”; here are the best.", crate::articles::model::SEARCH_COUNT_CAP)
                                 }
-                                n => format!("{n} stories match “{q}”."),
+                                n => format!("{} “{shown}”.", crate::wording::count(n, "story matches", "stories match")),
                             };
+                            let correction = corrected.map(|better| view! {
+                                <p class="search-correction">
+                                    {format!("Nothing matched “{q}”, so these are for ")}
+                                    <a href=href_with("/search", &[("q", Some(better.clone()))])>{better.clone()}</a> "."
+                                </p>
+                            });
                             view! {
                                 <h2 class="visually-hidden">"Results"</h2>
+                                {correction}
                                 <p class="search-summary" role="status">{summary}</p>
-                                <ArticleList items=page.items empty="Try fewer or different words."/>
+                                <ArticleList items=page.items ratings=page.ratings empty="Try fewer or different words."/>
                                 <Pagination page=page.page total_pages=page.total_pages href/>
                             }
                             .into_any()

@@ -210,11 +210,7 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
 /// favourites or unfavourites, then comes back here. Anonymous readers are sent to log in.
 #[component]
 fn FavoriteControl(slug: String, count: i64, favorited: Option<bool>) -> impl IntoView {
-    let label = if count == 1 {
-        "1 favourite".to_owned()
-    } else {
-        format!("{count} favourites")
-    };
+    let label = crate::wording::count(count, "favourite", "favourites");
     match favorited {
         None => view! {
             <a class="button button--quiet" href=format!("/login?next=/articles/{slug}")>

@@ -59,7 +59,7 @@ pub fn WritersPage() -> impl IntoView {
                                         {avatar}
                                         <div>
                                             <h2><a href=format!("/authors/{}", w.username)>{w.name.clone()}</a></h2>
-                                            <p class="story-meta">{match w.article_count { 1 => "1 story".to_owned(), n => format!("{n} stories") }}</p>
+                                            <p class="story-meta">{crate::wording::count(w.article_count, "story", "stories")}</p>
                                             <p>{w.bio.chars().take(160).collect::<String>()}</p>
                                         </div>
                                     </li>

@@ -109,3 +109,17 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             .map(|text| view! { <p class="alert alert--error" role="alert">{text}</p> })
     }
 }
+
+/// Shown in place of a control the reader can't use until their address is confirmed: why,
+/// and a plain form that sends the link again (works with or without JavaScript).
+#[component]
+pub fn ConfirmAddressFirst(to: &'static str) -> impl IntoView {
+    view! {
+        <div class="confirm-first" role="note">
+            <p>{format!("Confirm your e-mail address to {to}: open the link we e-mailed you.")}</p>
+            <form method="post" action="/sfn/resend_verification" class="inline-form">
+                <button type="submit" class="button button--quiet">"Send the link again"</button>
+            </form>
+        </div>
+    }
+}

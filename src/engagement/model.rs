@@ -74,6 +74,45 @@ pub enum Access {
     Unverified,
 }
 
+/// What the star control on each story card of a list offers this reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRatings {
+    /// Whether the reader may rate at all (`OwnArticle` is decided per card).
+    pub access: Access,
+    /// The reader's username: their own stories get no control.
+    pub username: Option<String>,
+    /// The reader's own stars, by story slug.
+    pub mine: Vec<(String, u8)>,
+}
+
+impl Default for CardRatings {
+    /// An anonymous reader: every card offers stars, and choosing sends them to log in.
+    fn default() -> Self {
+        CardRatings {
+            access: Access::Anonymous,
+            username: None,
+            mine: Vec::new(),
+        }
+    }
+}
+
+impl CardRatings {
+    /// The control for a story by `authors` (usernames): `OwnArticle` for the reader's own.
+    pub fn access_to<'a>(&self, mut authors: impl Iterator<Item = &'a str>) -> Access {
+        match &self.username {
+            Some(me) if authors.any(|a| a == me) => Access::OwnArticle,
+            _ => self.access,
+        }
+    }
+
+    pub fn mine_for(&self, slug: &str) -> Option<u8> {
+        self.mine
+            .iter()
+            .find(|(s, _)| s == slug)
+            .map(|(_, stars)| *stars)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CommentState {
     Visible,

@@ -1,6 +1,7 @@
 //! The star rating under an article: a radio group that saves on change (optimistically, rolled
 //! back if the server refuses) and a plain form with a submit button without JavaScript.
 
+use crate::components::form::ConfirmAddressFirst;
 use crate::engagement::model::{Access, RatingSummary, MAX_STARS, MIN_STARS};
 use crate::error::AppError;
 use leptos::either::Either;
@@ -61,15 +62,22 @@ pub fn RatingWidget(
     let note = match access {
         Access::Allowed => None,
         Access::Anonymous => Some(Either::Left(
-            view! { <a href=login_href>"Log in to rate this story"</a> },
+            view! { <p class="rating__note"><a href=login_href>"Log in to rate this story"</a></p> },
         )),
-        Access::OwnArticle => Some(Either::Right("Readers rate your story here.")),
-        Access::NotPermitted => Some(Either::Right("Your account can't rate stories.")),
-        Access::Unverified => Some(Either::Right(
-            "Confirm your e-mail address to rate stories (see your account page).",
-        )),
-    }
-    .map(|note| view! { <p class="rating__note">{note}</p> });
+        Access::OwnArticle | Access::NotPermitted => {
+            let text = if access == Access::OwnArticle {
+                "Readers rate your story here."
+            } else {
+                "Your account can't rate stories."
+            };
+            Some(Either::Right(Either::Left(
+                view! { <p class="rating__note">{text}</p> },
+            )))
+        }
+        Access::Unverified => Some(Either::Right(Either::Right(
+            view! { <ConfirmAddressFirst to="rate stories"/> },
+        ))),
+    };
     let stars = (MIN_STARS..=MAX_STARS)
         .map(|n| {
             let id = format!("rating-{n}");

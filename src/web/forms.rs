@@ -1,11 +1,11 @@
-//! Plain HTML form POSTs for favourites, follows and API tokens: they work without
-//! JavaScript and add nothing to the pages' bundles. Each parses the form, calls the domain's
+//! Plain HTML form POSTs for favourites, follows, the stars on story cards and API tokens:
+//! they work without JavaScript and add nothing to the pages' bundles. Each parses the form, calls the domain's
 //! command with the signed-in actor, then sends the browser back (303). Cross-site posts are
 //! refused by the CSRF layer.
 
 use crate::accounts::api_tokens::{CREATED_KEY, ERROR_KEY};
 use crate::accounts::server::{api_tokens, follows, Actor, AuthSession};
-use crate::engagement::server::favorites;
+use crate::engagement::server::{discussion, favorites};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -54,7 +54,46 @@ where
     };
     match run(actor).await {
         Ok(()) => Redirect::to(&back).into_response(),
-        Err(error) => error.into_response(),
+        Err(error) => error.into_page(&back),
+    }
+}
+
+/// `back` if it is a path on this site (never `//host` or a scheme), else `None`.
+fn local_path(back: &str) -> Option<&str> {
+    let ok = back.starts_with('/')
+        && !back.starts_with("//")
+        && back.len() <= 500
+        && !back.contains(['\\', '#'])
+        && !back.chars().any(char::is_control);
+    ok.then_some(back)
+}
+
+#[derive(Deserialize)]
+pub struct Rating {
+    #[serde(default)]
+    stars: String,
+    /// The list the card was on (a path here), to come back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /articles/{slug}/rating` with `stars=1..5`: the stars on a story card. Rates with
+/// the same rules as the story page, then goes back to the list, at the card.
+pub async fn rate(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(slug): Path<String>,
+    Form(form): Form<Rating>,
+) -> Response {
+    let list = local_path(&form.back).map_or_else(|| format!("/articles/{slug}"), str::to_owned);
+    let back = format!("{list}#story-{slug}");
+    let actor = match signed_in(&state, auth, &back).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match discussion::rate_story(&state, &actor, &slug, &form.stars).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(error) => error.into_page(&back),
     }
 }
 
@@ -114,7 +153,7 @@ pub async fn create_api_token(
     let stored = match api_tokens::create(&state, &actor, &form.name, &form.password).await {
         Ok(token) => session.insert(CREATED_KEY, token).await,
         Err(AppError::Invalid(errors)) => session.insert(ERROR_KEY, errors.to_string()).await,
-        Err(error) => return error.into_response(),
+        Err(error) => return error.into_page(TOKENS),
     };
     match stored {
         Ok(()) => Redirect::to(TOKENS).into_response(),
@@ -134,6 +173,6 @@ pub async fn revoke_api_token(
     };
     match api_tokens::revoke(&state, &actor, id).await {
         Ok(()) => Redirect::to(TOKENS).into_response(),
-        Err(error) => error.into_response(),
+        Err(error) => error.into_page(TOKENS),
     }
 }

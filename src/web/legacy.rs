@@ -46,6 +46,44 @@ async fn profile(State(state): State<AppState>, Path(id): Path<String>) -> Respo
     }
 }
 
+/// The old index's search and author filter (`/?s=…`, `/?a=…`) → `/search?q=…` and
+/// `/?author=…` (301), keeping the page number. Every other request passes through.
+pub async fn index_queries(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path() == "/" && request.method() == axum::http::Method::GET {
+        if let Some(target) = request.uri().query().and_then(new_index_address) {
+            // 301, as the old blog's links are GETs that search engines remember.
+            return (
+                axum::http::StatusCode::MOVED_PERMANENTLY,
+                [(axum::http::header::LOCATION, target)],
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+fn new_index_address(query: &str) -> Option<String> {
+    let value = |name: &str| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let (path, key, term) = match (value("s"), value("a")) {
+        (Some(terms), _) => ("/search", "q", terms),
+        (None, Some(author)) => ("/", "author", author),
+        (None, None) => return None,
+    };
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    kept.append_pair(key, &term);
+    if let Some(page) = value("page").filter(|p| p.parse::<u32>().is_ok_and(|n| n > 1)) {
+        kept.append_pair("page", &page);
+    }
+    Some(format!("{path}?{}", kept.finish()))
+}
+
 fn to(path: &'static str) -> axum::routing::MethodRouter<AppState> {
     get(move || async move { Redirect::permanent(path) })
 }
@@ -73,4 +111,31 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{old}/"), to(new));
     }
     router
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_index_address;
+
+    #[test]
+    fn old_index_queries_map_to_search_and_the_author_filter() {
+        assert_eq!(
+            new_index_address("s=lisb").as_deref(),
+            Some("/search?q=lisb")
+        );
+        assert_eq!(
+            new_index_address("s=caf%C3%A9+au+lait&page=2").as_deref(),
+            Some("/search?q=caf%C3%A9+au+lait&page=2")
+        );
+        assert_eq!(
+            new_index_address("a=ana&page=x").as_deref(),
+            Some("/?author=ana")
+        );
+        assert_eq!(
+            new_index_address("s=rome&a=ana").as_deref(),
+            Some("/search?q=rome")
+        );
+        assert_eq!(new_index_address("s=&page=2"), None);
+        assert_eq!(new_index_address("page=2&sort=author"), None);
+    }
 }

@@ -87,11 +87,12 @@ pub fn router(state: AppState) -> Router {
             "/auth/{provider}/unlink",
             axum::routing::post(social::unlink),
         )
-        // Favourites, follows and API tokens: plain form POSTs.
+        // Favourites, follows, card ratings and API tokens: plain form POSTs.
         .route(
             "/articles/{slug}/favorite",
             axum::routing::post(forms::favorite),
         )
+        .route("/articles/{slug}/rating", axum::routing::post(forms::rate))
         .route(
             "/authors/{username}/follow",
             axum::routing::post(forms::follow),
@@ -106,8 +107,28 @@ pub fn router(state: AppState) -> Router {
         )
         // Admin actions: plain form POSTs, staff only (checked in each handler).
         .route(
+            "/admin/users/{id}/edit",
+            axum::routing::post(admin::edit_user),
+        )
+        .route(
+            "/admin/users/{id}/groups",
+            axum::routing::post(admin::user_groups),
+        )
+        .route(
             "/admin/users/{id}/{action}",
             axum::routing::post(admin::user_action),
+        )
+        .route(
+            "/admin/groups/new",
+            axum::routing::post(admin::create_group),
+        )
+        .route(
+            "/admin/groups/{id}/rename",
+            axum::routing::post(admin::rename_group),
+        )
+        .route(
+            "/admin/ratings/{article_id}/{user_id}/delete",
+            axum::routing::post(admin::delete_rating),
         )
         .route(
             "/admin/groups/{id}/permissions",
@@ -144,6 +165,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::page_cache,
         ))
+        .layer(axum::middleware::from_fn(legacy::index_queries))
         .layer(axum::middleware::from_fn(
             crate::articles::server::recent::remember,
         ))

@@ -3,7 +3,7 @@
 //! author's stories and the cached pages that show them.
 
 use super::{repo, Actor, User};
-use crate::accounts::rules::{check_username, MAX_DISPLAY_NAME};
+use crate::accounts::rules::{check_display_name, check_username};
 use crate::cache::Change;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -108,12 +108,7 @@ impl ProfileChange {
         }
         if let Some(name) = &mut self.display_name {
             *name = name.trim().to_owned();
-            if name.chars().count() > MAX_DISPLAY_NAME {
-                errors.add(
-                    "display_name",
-                    format!("Use at most {MAX_DISPLAY_NAME} characters."),
-                );
-            }
+            check_display_name(name, &mut errors);
         }
         if let Some(bio) = &mut self.bio {
             *bio = bio.trim().to_owned();

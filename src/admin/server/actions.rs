@@ -40,7 +40,7 @@ fn back(headers: &HeaderMap, fallback: &str, done: &str) -> Response {
 fn finish(headers: &HeaderMap, fallback: &str, result: Result<&'static str, AppError>) -> Response {
     match result {
         Ok(done) => back(headers, fallback, done),
-        Err(error) => error.into_response(),
+        Err(error) => error.into_page(fallback),
     }
 }
 
@@ -63,7 +63,7 @@ fn refuse(error: AppError) -> Response {
     }
 }
 
-/// `POST /admin/users/{id}/{promote|demote|activate|deactivate}`
+/// `POST /admin/users/{id}/{promote|demote|activate|deactivate|grant_staff|revoke_staff}`
 pub async fn user_action(
     State(state): State<AppState>,
     Path((id, action)): Path<(i64, String)>,
@@ -90,10 +90,7 @@ pub async fn group_permissions(
         Ok(actor) => actor,
         Err(response) => return response,
     };
-    let chosen: Vec<String> = url::form_urlencoded::parse(body.as_bytes())
-        .filter(|(k, _)| k == "permission")
-        .map(|(_, v)| v.into_owned())
-        .collect();
+    let chosen = repeated(&body, "permission");
     let result = commands::set_group_permissions(&state, &actor, id, &chosen).await;
     finish(&headers, "/admin/groups", result)
 }
@@ -155,4 +152,121 @@ pub async fn comment_action(
         _ => Err(AppError::NotFound),
     };
     finish(&headers, "/admin/comments", result)
+}
+
+/// The session key of a refused account edit: shown again on the user's page, once.
+pub const REFUSED_EDIT: &str = "admin.refused_user_edit";
+
+/// `POST /admin/users/{id}/edit` with `display_name`, `username`, `email`. A refused edit
+/// comes back to the form with its values and errors (nothing typed is lost).
+pub async fn edit_user(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    auth: AuthSession,
+    headers: HeaderMap,
+    axum::Form(edit): axum::Form<crate::admin::model::UserEdit>,
+) -> Response {
+    let session = auth.session.clone();
+    let actor = match staff(&state, auth).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("/admin/users/{id}");
+    match super::accounts::edit_user(&state, &actor, id, &edit).await {
+        Err(AppError::Invalid(errors) | AppError::Conflict(errors)) => {
+            match session.insert(REFUSED_EDIT, (id, edit, errors)).await {
+                Ok(()) => Redirect::to(&page).into_response(),
+                Err(error) => AppError::from(error).into_page(&page),
+            }
+        }
+        result => finish(&headers, &page, result),
+    }
+}
+
+/// `POST /admin/users/{id}/groups` with every checked `group` name.
+pub async fn user_groups(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    auth: AuthSession,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let actor = match staff(&state, auth).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let chosen = repeated(&body, "group");
+    let result = super::accounts::set_user_groups(&state, &actor, id, &chosen).await;
+    finish(&headers, &format!("/admin/users/{id}"), result)
+}
+
+/// Every value of a repeated form field (checkboxes).
+fn repeated(body: &str, field: &str) -> Vec<String> {
+    url::form_urlencoded::parse(body.as_bytes())
+        .filter(|(k, _)| k == field)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// `POST /admin/groups/new` with `name` and `description`: a new group.
+pub async fn create_group(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<GroupForm>,
+) -> Response {
+    let actor = match staff(&state, auth).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let result = commands::create_group(&state, &actor, &form.name, &form.description).await;
+    finish(&headers, "/admin/groups", result)
+}
+
+/// `POST /admin/groups/{id}/rename` with `name` and `description`.
+pub async fn rename_group(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    auth: AuthSession,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<GroupForm>,
+) -> Response {
+    let actor = match staff(&state, auth).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let result = commands::rename_group(&state, &actor, id, &form.name, &form.description).await;
+    finish(&headers, "/admin/groups", result)
+}
+
+/// `POST /admin/ratings/{article_id}/{user_id}/delete`
+pub async fn delete_rating(
+    State(state): State<AppState>,
+    Path((article_id, user_id)): Path<(i64, i64)>,
+    auth: AuthSession,
+    headers: HeaderMap,
+) -> Response {
+    use crate::engagement::server::discussion;
+    let actor = match staff(&state, auth).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let result = discussion::delete_rating(&state, &actor, article_id, user_id)
+        .await
+        .map(|deleted| {
+            if deleted {
+                "rating_deleted"
+            } else {
+                "unchanged"
+            }
+        });
+    finish(&headers, "/admin/ratings", result)
 }

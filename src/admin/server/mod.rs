@@ -1,6 +1,7 @@
 //! The admin area's server side: the staff check, the queries behind the pages, the audit
 //! log, and the actions (plain form POSTs, each checked and audited).
 
+pub mod accounts;
 pub mod actions;
 pub mod commands;
 
@@ -97,6 +98,19 @@ pub async fn users(pool: &PgPool, query: &str, page: i64) -> Result<Paged<AdminU
     )
     .fetch_one(pool)
     .await?;
+    let rows = user_rows(pool, Some(pattern.as_str()), None, PAGE_SIZE, offset(page)).await?;
+    Ok(Paged::new(rows, page, total))
+}
+
+/// Accounts as the admin lists them: those matching `pattern` (ILIKE on username, e-mail
+/// and name), or the one with `id`, newest first.
+async fn user_rows(
+    pool: &PgPool,
+    pattern: Option<&str>,
+    id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AdminUser>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT u.id, u.username, u.email, p.display_name, u.is_staff, u.is_active,
                   u.email_verified_at IS NOT NULL AS "verified!",
@@ -105,33 +119,86 @@ pub async fn users(pool: &PgPool, query: &str, page: i64) -> Result<Paged<AdminU
                           WHERE ug.user_id = u.id AND g.name = 'writer') AS "writer!",
                   ARRAY(SELECT provider FROM social_accounts s WHERE s.user_id = u.id ORDER BY provider) AS "social!"
            FROM users u JOIN profiles p ON p.user_id = u.id
-           WHERE u.username ILIKE $1 OR u.email ILIKE $1 OR p.display_name ILIKE $1
+           WHERE ($1::text IS NULL OR u.username ILIKE $1 OR u.email ILIKE $1 OR p.display_name ILIKE $1)
+             AND ($2::bigint IS NULL OR u.id = $2)
            ORDER BY u.created_at DESC, u.id DESC
-           LIMIT $2 OFFSET $3"#,
+           LIMIT $3 OFFSET $4"#,
+        pattern,
+        id,
+        limit,
+        offset,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AdminUser {
+            id: r.id,
+            username: r.username,
+            email: r.email,
+            display_name: r.display_name,
+            is_staff: r.is_staff,
+            is_active: r.is_active,
+            is_writer: r.writer,
+            email_verified: r.verified,
+            joined: r.joined,
+            social: r.social,
+        })
+        .collect())
+}
+
+/// One account, with every group and whether it is a member.
+pub async fn user_page(pool: &PgPool, id: i64) -> Result<UserPage, AppError> {
+    let user = user_rows(pool, None, Some(id), 1, 0)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let groups = sqlx::query!(
+        r#"SELECT g.name, EXISTS (SELECT 1 FROM user_groups ug WHERE ug.group_id = g.id AND ug.user_id = $1) AS "member!"
+           FROM groups g ORDER BY g.name"#,
+        id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|g| (g.name, g.member))
+    .collect();
+    Ok(UserPage {
+        user,
+        groups,
+        refused: None,
+    })
+}
+
+/// Ratings, newest first; `query` matches the story's title or the reader's username.
+pub async fn ratings(
+    pool: &PgPool,
+    query: &str,
+    page: i64,
+) -> Result<Paged<AdminRating>, AppError> {
+    let pattern = like_pattern(query);
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM ratings r JOIN articles a ON a.id = r.article_id
+           JOIN users u ON u.id = r.user_id
+           WHERE a.title ILIKE $1 OR u.username ILIKE $1"#,
+        pattern
+    )
+    .fetch_one(pool)
+    .await?;
+    let rows = sqlx::query_as!(
+        AdminRating,
+        r#"SELECT r.article_id, a.slug AS article_slug, a.title AS article_title, r.user_id,
+                  u.username AS rater, r.stars, to_char(r.updated_at, 'FMDD Mon YYYY HH24:MI') AS "when!"
+           FROM ratings r JOIN articles a ON a.id = r.article_id JOIN users u ON u.id = r.user_id
+           WHERE a.title ILIKE $1 OR u.username ILIKE $1
+           ORDER BY r.updated_at DESC, r.article_id DESC, r.user_id DESC LIMIT $2 OFFSET $3"#,
         pattern,
         PAGE_SIZE,
         offset(page),
     )
     .fetch_all(pool)
     .await?;
-    Ok(Paged::new(
-        rows.into_iter()
-            .map(|r| AdminUser {
-                id: r.id,
-                username: r.username,
-                email: r.email,
-                display_name: r.display_name,
-                is_staff: r.is_staff,
-                is_active: r.is_active,
-                is_writer: r.writer,
-                email_verified: r.verified,
-                joined: r.joined,
-                social: r.social,
-            })
-            .collect(),
-        page,
-        total,
-    ))
+    Ok(Paged::new(rows, page, total))
 }
 
 pub async fn groups(pool: &PgPool) -> Result<GroupsPage, AppError> {
@@ -155,10 +222,11 @@ pub async fn groups(pool: &PgPool) -> Result<GroupsPage, AppError> {
             .into_iter()
             .map(|g| GroupView {
                 id: g.id,
-                name: g.name,
                 description: g.description,
                 members: g.members,
                 permissions: g.permissions,
+                built_in: commands::is_built_in(&g.name),
+                name: g.name,
             })
             .collect(),
         permissions,

@@ -4,6 +4,7 @@
 pub mod recent;
 pub mod render;
 pub mod repo;
+pub mod search;
 pub mod write;
 
 use crate::accounts::server::Actor;

@@ -11,7 +11,9 @@ use axum::response::Response;
 pub const RECENT_MAX: usize = 3;
 
 fn valid_slug(slug: &str) -> bool {
+    // `/articles/new` is the editor, not a story.
     !slug.is_empty()
+        && !super::RESERVED_SLUGS.contains(&slug)
         && slug.len() <= 100
         && slug
             .chars()

@@ -38,6 +38,62 @@ pub async fn rate(
     Ok(summary(aggregate.sum, aggregate.count, Some(stars)))
 }
 
+/// `rate` for the published story `slug` (the star forms on story cards); 404 otherwise.
+pub async fn rate_story(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+    stars: &str,
+) -> Result<RatingSummary, AppError> {
+    let id = crate::articles::server::repo::published_id(&state.pool, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    rate(state, actor, id, stars).await
+}
+
+/// Staff remove a reader's rating of a story; its average and count drop it at once.
+/// Audited. `Ok(false)` when there was no such rating.
+pub async fn delete_rating(
+    state: &AppState,
+    actor: &Actor,
+    article_id: i64,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let staff = actor.require_staff()?;
+    let mut tx = state.pool.begin().await?;
+    let Some(removed) = ratings::remove(&mut tx, article_id, user_id).await? else {
+        return Ok(false);
+    };
+    crate::audit::record(
+        &mut *tx,
+        staff,
+        crate::audit::Entry {
+            action: "rating.delete",
+            target_kind: "article",
+            target_id: article_id,
+            target_label: &removed.title,
+            detail: &format!(
+                "{}'s {}",
+                removed.rater,
+                crate::wording::count(i64::from(removed.stars), "star", "stars")
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        actor = staff.id,
+        article_id,
+        user_id,
+        "staff removed a rating"
+    );
+    state
+        .page_cache
+        .invalidate(Change::Article { slug: removed.slug })
+        .await;
+    Ok(true)
+}
+
 /// Posts a comment (or a reply to `parent_id`) on a published story; returns its id. The
 /// people it concerns are notified by e-mail afterwards (queued, never in the request).
 pub async fn post_comment(

@@ -9,8 +9,8 @@ pub mod ratings;
 use crate::accounts::server::Actor;
 use crate::accounts::Permission;
 use crate::engagement::model::{
-    Access, Engagement, RatingSummary, ThreadPage, Viewer, MAX_COMMENT_CHARS, MAX_STARS, MIN_STARS,
-    THREAD_PAGE_SIZE,
+    Access, CardRatings, Engagement, RatingSummary, ThreadPage, Viewer, MAX_COMMENT_CHARS,
+    MAX_STARS, MIN_STARS, THREAD_PAGE_SIZE,
 };
 use crate::error::AppError;
 use sqlx::PgPool;
@@ -51,6 +51,28 @@ pub fn require_allowed<'a>(
         )),
         _ => actor.require(permission_name),
     }
+}
+
+/// The star controls of a list of story cards, as this reader may use them.
+pub async fn card_ratings(
+    pool: &PgPool,
+    actor: &Actor,
+    cards: &[crate::articles::model::ArticleCard],
+) -> Result<CardRatings, AppError> {
+    let Some(user) = &actor.user else {
+        return Ok(CardRatings::default());
+    };
+    let slugs: Vec<String> = cards.iter().map(|c| c.slug.clone()).collect();
+    let mine = ratings::own_ratings_by_slug(pool, user.id, &slugs)
+        .await?
+        .into_iter()
+        .filter_map(|(slug, stars)| u8::try_from(stars).ok().map(|s| (slug, s)))
+        .collect();
+    Ok(CardRatings {
+        access: permission(actor, Permission::RateArticle),
+        username: Some(user.username.clone()),
+        mine,
+    })
 }
 
 pub fn viewer(actor: &Actor) -> Viewer {

@@ -70,6 +70,75 @@ pub async fn rate(
     Ok(aggregate)
 }
 
+/// A rating staff removed: what the audit log names.
+pub struct Removed {
+    pub stars: i16,
+    pub rater: String,
+    pub title: String,
+    pub slug: String,
+}
+
+/// Deletes `user_id`'s rating of `article_id` and takes it out of the story's sum and count,
+/// with the article row locked first as `rate` does (so no concurrent rating is lost).
+/// `None` when there was no such rating.
+pub async fn remove(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    article_id: i64,
+    user_id: i64,
+) -> Result<Option<Removed>, sqlx::Error> {
+    let article = sqlx::query!(
+        "SELECT title, slug FROM articles WHERE id = $1 FOR NO KEY UPDATE",
+        article_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(article) = article else {
+        return Ok(None);
+    };
+    let removed = sqlx::query!(
+        r#"DELETE FROM ratings r USING users u
+           WHERE r.article_id = $1 AND r.user_id = $2 AND u.id = r.user_id
+           RETURNING r.stars, u.username"#,
+        article_id,
+        user_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(removed) = removed else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        "UPDATE articles SET rating_sum = rating_sum - $2, rating_count = rating_count - 1 WHERE id = $1",
+        article_id,
+        i64::from(removed.stars)
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some(Removed {
+        stars: removed.stars,
+        rater: removed.username,
+        title: article.title,
+        slug: article.slug,
+    }))
+}
+
+/// `user_id`'s stars on whichever of these stories they rated.
+pub async fn own_ratings_by_slug(
+    pool: &PgPool,
+    user_id: i64,
+    slugs: &[String],
+) -> Result<Vec<(String, i16)>, sqlx::Error> {
+    sqlx::query!(
+        "SELECT a.slug, r.stars FROM ratings r JOIN articles a ON a.id = r.article_id
+         WHERE r.user_id = $1 AND a.slug = ANY($2)",
+        user_id,
+        slugs,
+    )
+    .fetch_all(pool)
+    .await
+    .map(|rows| rows.into_iter().map(|r| (r.slug, r.stars)).collect())
+}
+
 pub async fn own_rating(
     pool: &PgPool,
     article_id: i64,

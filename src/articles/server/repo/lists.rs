@@ -1,13 +1,13 @@
-//! Queries that list stories as cards (index, tags, authors, search, writers, feeds). Lists
-//! never read bodies; aggregates and the byline live on the row, so a page costs two small
-//! queries (rows + count).
+//! Queries that list stories as cards (index, tags, authors, writers, feeds; search is in
+//! `search`). Lists never read bodies; aggregates and the byline live on the row, so a page
+//! costs two small queries (rows + count).
 
 use crate::articles::model::{ArticleCard, AuthorRef, Sort, WriterCard};
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 /// Columns of an article card; shared by every list query.
-const CARD_COLUMNS: &str = r#"
+pub(super) const CARD_COLUMNS: &str = r#"
     a.slug, a.title, a.summary, a.cover_image, a.cover_alt,
     to_char(a.published_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY') AS published_on,
     to_char(a.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_iso,
@@ -26,7 +26,7 @@ mod tests {
 }
 
 #[derive(sqlx::FromRow)]
-struct CardRow {
+pub(super) struct CardRow {
     slug: String,
     title: String,
     summary: String,
@@ -200,72 +200,9 @@ pub async fn list_published(
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
 
-/// The longest search query we run; longer input is cut (not refused).
-pub const MAX_QUERY_CHARS: usize = 256;
-const MARK_START: char = '\u{2}';
-const MARK_END: char = '\u{3}';
-
-/// How many matches are ranked (the strongest by title/summary/author, plus the newest by
-/// body) and counted exactly; beyond this a query shows "more than N match". Keeps a query that
-/// matches every article as cheap as a rare one.
-pub const SEARCH_CANDIDATES: i64 = 100;
-pub const SEARCH_COUNT_CAP: i64 = crate::articles::model::SEARCH_COUNT_CAP;
-
-/// Ranked full-text search over published articles, with a highlighted excerpt.
-/// Returns the page and the number of matches (capped at `SEARCH_COUNT_CAP`).
-pub async fn search(
-    pool: &PgPool,
-    terms: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<ArticleCard>, i64), sqlx::Error> {
-    let terms: String = terms
-        .chars()
-        .filter(|c| *c != MARK_START && *c != MARK_END && *c != '\0')
-        .take(MAX_QUERY_CHARS)
-        .collect();
-    // Not a cached prepared statement: planned with the actual terms, the planner can tell a
-    // word in every article (walk the date index, stop early) from a rare one (use GIN).
-    let rows: Vec<CardRow> = sqlx::query_as(&format!(
-        r#"WITH candidates AS (
-                    (SELECT a.id FROM articles a
-                      WHERE a.status = 'published' AND a.search_head @@ websearch_to_tsquery('english', $1)
-                      ORDER BY a.published_at DESC LIMIT $4)
-                    UNION
-                    (SELECT a.id FROM articles a
-                      WHERE a.status = 'published' AND a.search @@ websearch_to_tsquery('english', $1)
-                      ORDER BY a.published_at DESC LIMIT $4)),
-                hits AS (
-                    SELECT a.id, ts_rank_cd(a.search, websearch_to_tsquery('english', $1)) AS rank, a.published_at
-                    FROM candidates c JOIN articles a ON a.id = c.id
-                    ORDER BY rank DESC, a.published_at DESC, a.id DESC
-                    LIMIT $2 OFFSET $3)
-           SELECT {CARD_COLUMNS},
-                  ts_headline('english', a.summary || ' ' || left(a.body_md, 20000), websearch_to_tsquery('english', $1),
-                      'MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter= … , StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS snippet
-           FROM hits JOIN articles a ON a.id = hits.id
-           ORDER BY hits.rank DESC, hits.published_at DESC, a.id DESC"#
-    ))
-    .bind(&terms)
-    .bind(limit)
-    .bind(offset)
-    .bind(SEARCH_CANDIDATES)
-    .persistent(false)
-    .fetch_all(pool)
-    .await?;
-    let total: i64 = sqlx::query_scalar(
-        r#"SELECT count(*) FROM (
-               SELECT 1 FROM articles
-               WHERE status = 'published' AND search @@ websearch_to_tsquery('english', $1)
-               LIMIT $2) matches"#,
-    )
-    .bind(&terms)
-    .bind(SEARCH_COUNT_CAP + 1)
-    .persistent(false)
-    .fetch_one(pool)
-    .await?;
-    Ok((rows.into_iter().map(Into::into).collect(), total))
-}
+/// Private markers `ts_headline` puts around matches (escaped text can't contain them).
+pub(super) const MARK_START: char = '\u{2}';
+pub(super) const MARK_END: char = '\u{3}';
 
 /// `ts_headline` returns raw article text: escape all of it, then turn our private markers
 /// into `<mark>`.

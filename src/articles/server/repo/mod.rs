@@ -1,8 +1,11 @@
-//! Article queries: one story (read, write, authors, slugs); the lists are in [`lists`].
+//! Article queries: one story (read, write, authors, slugs); the lists are in [`lists`],
+//! search in [`search`].
 
 mod lists;
+mod search;
 
 pub use lists::*;
+pub use search::*;
 
 use crate::articles::model::{AuthorRef, TagRef, TocEntry};
 use crate::error::AppError;
@@ -211,7 +214,9 @@ pub async fn set_tags(
     Ok(())
 }
 
-/// Recomputes the denormalized byline, sort key and searchable names of the given articles.
+/// Recomputes the denormalized byline, sort key and searchable names of the given articles,
+/// and adds the words of the published ones' titles and names to the search lexicon (typo
+/// correction). Every save, co-author change, rename, seed and import comes through here.
 pub async fn refresh_author_names<'e, E>(
     executor: E,
     article_ids: &[i64],
@@ -220,7 +225,8 @@ where
     E: sqlx::PgExecutor<'e>,
 {
     sqlx::query!(
-        r#"UPDATE articles a SET
+        r#"WITH refreshed AS (
+           UPDATE articles a SET
                sort_author = coalesce((SELECT coalesce(nullif(p.display_name, ''), u.username)
                                          FROM article_authors aa JOIN users u ON u.id = aa.user_id
                                          JOIN profiles p ON p.user_id = u.id
@@ -235,7 +241,13 @@ where
                                      FROM article_authors aa JOIN users u ON u.id = aa.user_id
                                      JOIN profiles p ON p.user_id = u.id
                                     WHERE aa.article_id = a.id), '[]')
-           WHERE a.id = ANY($1)"#,
+           WHERE a.id = ANY($1)
+           RETURNING a.title, a.author_names, a.status)
+           INSERT INTO search_words (word)
+           SELECT DISTINCT lower(w)
+           FROM refreshed r, regexp_split_to_table(r.title || ' ' || r.author_names, '[^[:alnum:]]+') AS w
+           WHERE r.status = 'published' AND length(lower(w)) BETWEEN 3 AND 40
+           ON CONFLICT DO NOTHING"#,
         article_ids
     )
     .execute(executor)
@@ -359,6 +371,16 @@ pub fn not_found_unless<T>(value: Option<T>) -> Result<T, AppError> {
 }
 
 /// The slug of an article, for refreshing its cached pages.
+/// The id of the published story `slug`.
+pub async fn published_id(pool: &PgPool, slug: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM articles WHERE slug = $1 AND status = 'published'",
+        slug
+    )
+    .fetch_optional(pool)
+    .await
+}
+
 pub async fn slug_of(pool: &PgPool, id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!("SELECT slug FROM articles WHERE id = $1", id)
         .fetch_optional(pool)
