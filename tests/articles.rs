@@ -331,6 +331,20 @@ async fn search_ranks_and_survives_hostile_queries() {
     );
 }
 
+/// `GET /sfn/search_suggestions?q=…`, as `public/suggest.js` asks.
+async fn suggest(client: &mut common::Client, q: &str) -> common::TestResponse {
+    let path = format!(
+        "/sfn/search_suggestions?q={}",
+        waypost::articles::model::percent_encode(q)
+    );
+    let request = axum::http::Request::get(path)
+        .header("host", "127.0.0.1:3000")
+        .header("accept", "application/json")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    client.send(request).await
+}
+
 #[tokio::test]
 async fn search_forgives_half_typed_and_misspelt_words() {
     let pool = common::test_pool().await;
@@ -384,19 +398,28 @@ async fn search_forgives_half_typed_and_misspelt_words() {
     assert_eq!(old_author.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(old_author.header("location"), Some("/?author=wendy&page=2"));
 
-    // Suggestions as you type: titles, and writers by name.
+    // Suggestions as you type (GET, for public/suggest.js): titles, and writers by name.
     let mut client = app.client();
-    let titles = client.call("search_suggestions", &[("q", "lis")]).await;
+    let titles = suggest(&mut client, "lis").await;
     assert_eq!(titles.status, StatusCode::OK, "{}", titles.body);
     assert_eq!(titles.json(), serde_json::json!(["Three days in Lisbon"]));
-    let writers = client.call("search_suggestions", &[("q", "wend")]).await;
+    let writers = suggest(&mut client, "wend").await;
     assert_eq!(writers.json()[0], "wendy", "{}", writers.body);
-    let too_short = client.call("search_suggestions", &[("q", "l")]).await;
-    assert_eq!(too_short.json(), serde_json::json!([]));
+    assert_eq!(
+        suggest(&mut client, "l").await.json(),
+        serde_json::json!([])
+    );
     for hostile in ["lisb:* & !(", "' OR 1=1 --", "%_%", "\\"] {
-        let answer = client.call("search_suggestions", &[("q", hostile)]).await;
-        assert_eq!(answer.status, StatusCode::OK, "{hostile}");
+        assert_eq!(
+            suggest(&mut client, hostile).await.status,
+            StatusCode::OK,
+            "{hostile}"
+        );
     }
+    // The search fields load the script and name their suggestion list.
+    let index = app.client().get("/").await;
+    assert!(index.body.contains(r#"src="/suggest.js""#));
+    assert!(index.body.contains(r#"list="hero-search-suggestions""#));
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ test('a writer publishes with a live preview; a traveller finds, reads and share
   const readerWatcher = watchConsole(reader);
   await signUp(reader, newAccount('reader'));
   await reader.goto('/');
-  await reader.getByRole('searchbox', { name: 'Search stories' }).fill(unique);
+  await reader.getByRole('combobox', { name: 'Search stories' }).fill(unique);
   await reader.getByRole('button', { name: 'Search' }).click();
   await expect(reader.getByText('1 story matches')).toBeVisible();
   await reader.getByRole('link', { name: `Sunrise over Lake Titicaca ${unique}` }).click();

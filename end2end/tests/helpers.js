@@ -119,3 +119,15 @@ function createSuperuser(account) {
 }
 
 module.exports.createSuperuser = createSuperuser;
+
+/** Logs in through the login form (hydrated) and waits for the index. */
+async function logIn(page, account) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('E-mail or username').fill(account.username);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+module.exports.logIn = logIn;

@@ -3,7 +3,7 @@
 // as you type, and the admin's account and rating pages.
 const { test, expect } = require('@playwright/test');
 const {
-  newAccount, watchConsole, hydrated, expectAccessible, signUp, promoteToWriter, createSuperuser,
+  newAccount, watchConsole, hydrated, expectAccessible, signUp, promoteToWriter, createSuperuser, logIn,
 } = require('./helpers');
 
 async function writerWithStory(browser, title) {
@@ -69,9 +69,9 @@ test('search forgives half-typed and misspelt words and suggests as you type', a
   await writerWithStory(browser, title);
   const watcher = watchConsole(page);
   await page.goto('/');
-  await page.waitForFunction(() => !!document.querySelector('leptos-island input#hero-search'));
+  await page.waitForLoadState('load');
   const field = page.getByRole('combobox', { name: 'Search stories' });
-  // Suggestions come once the island has loaded; type slowly enough to see them.
+  // Suggestions come once public/suggest.js has run; type slowly enough to see them.
   await expect(async () => {
     await field.fill('');
     await field.pressSequentially('Port', { delay: 40 });
@@ -108,12 +108,7 @@ test('staff edit an account and remove a rating in the admin', async ({ browser 
   const context = await browser.newContext();
   const staff = await context.newPage();
   const watcher = watchConsole(staff);
-  await staff.goto('/login');
-  await hydrated(staff);
-  await staff.getByLabel('E-mail or username').fill(staffAccount.username);
-  await staff.getByLabel('Password', { exact: true }).fill(staffAccount.password);
-  await staff.getByRole('button', { name: 'Log in' }).click();
-  await expect(staff).toHaveURL(/\/$/);
+  await logIn(staff, staffAccount);
 
   await staff.goto(`/admin/users?q=${story.username}`);
   await staff.getByRole('link', { name: `Edit (${story.username})` }).click();

@@ -1,5 +1,5 @@
 const { test, expect } = require('@playwright/test');
-const { newAccount, watchConsole, hydrated, expectAccessible, latestEmail, createSuperuser } = require('./helpers');
+const { newAccount, watchConsole, hydrated, expectAccessible, latestEmail, createSuperuser, logIn } = require('./helpers');
 
 const control = process.env.WAYPOST_E2E_OAUTH_CONTROL;
 
@@ -36,12 +36,7 @@ test('sign in with Google, get promoted by staff in the admin, then publish', as
   const staffContext = await browser.newContext();
   const staff = await staffContext.newPage();
   const staffWatch = watchConsole(staff);
-  await staff.goto('/login');
-  await hydrated(staff);
-  await staff.getByLabel('E-mail or username').fill(staffAccount.username);
-  await staff.getByLabel('Password', { exact: true }).fill(staffAccount.password);
-  await staff.getByRole('button', { name: 'Log in' }).click();
-  await expect(staff).toHaveURL(/\/$/);
+  await logIn(staff, staffAccount);
   await staff.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' }).click();
   await expect(staff.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   await expectAccessible(staff);

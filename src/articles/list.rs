@@ -104,11 +104,7 @@ pub fn HomePage() -> impl IntoView {
             </p>
             <form class="search-form" action="/search" method="get" role="search">
                 <label for="hero-search" class="visually-hidden">"Search stories"</label>
-                <SearchField
-                    id="hero-search".to_owned()
-                    value=String::new()
-                    placeholder="Search stories, places, writers…".to_owned()
-                />
+                <SearchField id="hero-search" value="" placeholder="Search stories, places, writers…"/>
                 <button type="submit" class="button">"Search"</button>
             </form>
         </section>

@@ -1,12 +1,12 @@
 //! `/search?q=…`: ranked full-text search with highlighted excerpts, forgiving half-typed
-//! and misspelt words, and the search field's suggestions as you type.
+//! and misspelt words, and the search fields' suggestions as you type.
 
 use crate::articles::components::{href_with, ArticleList, Pagination};
 use crate::articles::model::SearchResults;
 use crate::components::layout::error_view;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::{Meta, Script, Title};
 use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/sfn", endpoint = "search_articles")]
@@ -26,8 +26,9 @@ pub async fn search_articles(q: String, page: Option<String>) -> Result<SearchRe
     .map_err(AppError::with_status)
 }
 
-/// Titles and writers completing what is typed in a search field.
-#[server(prefix = "/sfn", endpoint = "search_suggestions")]
+/// Titles and writers completing what is typed in a search field (`GET`, for
+/// `public/suggest.js`).
+#[server(prefix = "/sfn", endpoint = "search_suggestions", input = leptos::server_fn::codec::GetUrl)]
 pub async fn search_suggestions(q: String) -> Result<Vec<String>, AppError> {
     use crate::request::app_state;
     async { crate::articles::server::search::suggest(&app_state()?.pool, &q).await }
@@ -35,40 +36,18 @@ pub async fn search_suggestions(q: String) -> Result<Vec<String>, AppError> {
         .map_err(AppError::with_status)
 }
 
-/// A search field (`name="q"`) that offers titles and writers as you type, in a native
-/// `<datalist>` (keyboard and screen-reader friendly). Without JavaScript it is a plain
-/// search field. Its `<label for=id>` is the page's.
-#[island(lazy)]
-pub fn SearchField(id: String, value: String, placeholder: String) -> impl IntoView {
+/// A search field (`name="q"`) that `public/suggest.js` (loaded here) fills with suggestions
+/// as you type, in a native `<datalist>`. Without JavaScript it is a plain search field; it
+/// adds nothing to the wasm bundle. Its `<label for=id>` is the page's.
+#[component]
+pub fn SearchField(
+    id: &'static str,
+    #[prop(into)] value: String,
+    placeholder: &'static str,
+) -> impl IntoView {
     let list_id = format!("{id}-suggestions");
-    let offered = RwSignal::new(Vec::<String>::new());
-    let latest = StoredValue::new(0_u32);
-    let on_input = move |ev: leptos::ev::Event| {
-        let typed = event_target_value(&ev);
-        let ticket = latest.get_value().wrapping_add(1);
-        latest.set_value(ticket);
-        if typed.trim().chars().count() < 2 {
-            offered.set(Vec::new());
-            return;
-        }
-        // Ask once the typing pauses; only the newest answer is shown.
-        set_timeout(
-            move || {
-                if latest.get_value() != ticket {
-                    return;
-                }
-                leptos::task::spawn_local(async move {
-                    if let Ok(found) = search_suggestions(typed).await {
-                        if latest.get_value() == ticket {
-                            offered.set(found);
-                        }
-                    }
-                });
-            },
-            std::time::Duration::from_millis(150),
-        );
-    };
     view! {
+        <Script src="/suggest.js" defer="true"/>
         <input
             id=id
             type="search"
@@ -77,11 +56,9 @@ pub fn SearchField(id: String, value: String, placeholder: String) -> impl IntoV
             placeholder=placeholder
             list=list_id.clone()
             autocomplete="off"
-            on:input=on_input
+            data-suggest="true"
         />
-        <datalist id=list_id>
-            {move || offered.get().into_iter().map(|s| view! { <option value=s></option> }).collect_view()}
-        </datalist>
+        <datalist id=list_id></datalist>
     }
 }
 
@@ -101,9 +78,9 @@ pub fn SearchPage() -> impl IntoView {
             <form class="search-form" action="/search" method="get" role="search">
                 <label for="search-q" class="visually-hidden">"Search stories"</label>
                 <SearchField
-                    id="search-q".to_owned()
+                    id="search-q"
                     value=params().0
-                    placeholder="Places, writers, \"exact phrases\", -exclusions".to_owned()
+                    placeholder="Places, writers, \"exact phrases\", -exclusions"
                 />
                 <button type="submit" class="button">"Search"</button>
             </form>

@@ -2,6 +2,7 @@
 
 use crate::articles::components::Byline;
 use crate::articles::model::{share_on_x_url, ArticleView};
+use crate::components::form::ConfirmAddressFirst;
 use crate::components::layout::error_view;
 use crate::engagement::Discussion;
 use crate::error::AppError;
@@ -200,8 +201,15 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
             {toc}
             <div class="article__body prose" inner_html=article.body_html.clone()></div>
         </article>
-        {article.engagement.map(|engagement| view! {
-            <Discussion article_id=article.id slug=article.slug.clone() engagement/>
+        {article.engagement.map(|engagement| {
+            // Rendered here, not in the island: the reason and the button cost the bundle nothing.
+            let unconfirmed = engagement.viewer.comment == crate::engagement::model::Access::Unverified;
+            view! {
+                {unconfirmed.then(|| view! {
+                    <ConfirmAddressFirst to="rate stories and join conversations"/>
+                })}
+                <Discussion article_id=article.id slug=article.slug.clone() engagement/>
+            }
         })}
     }
 }

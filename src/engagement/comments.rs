@@ -7,7 +7,6 @@
 use super::comment_fns::{
     comment_source, delete_comment, edit_comment, moderate_comment, more_comments, post_comment,
 };
-use crate::components::form::ConfirmAddressFirst;
 use crate::engagement::model::{
     merge_comments, remove_comment, Access, CommentState, CommentView, Deletion, ThreadPage,
     Viewer, MAX_COMMENT_CHARS,
@@ -219,14 +218,15 @@ pub fn CommentSection(
 #[component]
 fn NewCommentForm(state: Thread, login_href: String) -> impl IntoView {
     if state.viewer.comment != Access::Allowed {
-        return Either::Left(match state.viewer.comment {
-            Access::Anonymous => view! {
-                <p class="comments__note"><a href=login_href>"Log in to join the conversation"</a></p>
-            }
-            .into_any(),
-            Access::Unverified => view! { <ConfirmAddressFirst to="join the conversation"/> }.into_any(),
-            _ => view! { <p class="comments__note">"Your account can't comment."</p> }.into_any(),
-        });
+        // An unconfirmed address is explained above the island (the article page), not here.
+        let note = match state.viewer.comment {
+            Access::Anonymous => Some(Either::Left(
+                view! { <a href=login_href>"Log in to join the conversation"</a> },
+            )),
+            Access::Unverified => None,
+            _ => Some(Either::Right("Your account can't comment.")),
+        };
+        return Either::Left(note.map(|note| view! { <p class="comments__note">{note}</p> }));
     }
     let body = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);

@@ -1,7 +1,6 @@
 //! The star rating under an article: a radio group that saves on change (optimistically, rolled
 //! back if the server refuses) and a plain form with a submit button without JavaScript.
 
-use crate::components::form::ConfirmAddressFirst;
 use crate::engagement::model::{Access, RatingSummary, MAX_STARS, MIN_STARS};
 use crate::error::AppError;
 use leptos::either::Either;
@@ -59,25 +58,16 @@ pub fn RatingWidget(
     };
 
     let allowed = access == Access::Allowed;
+    // An unconfirmed address is explained above the island (the article page), not here.
     let note = match access {
-        Access::Allowed => None,
+        Access::Allowed | Access::Unverified => None,
         Access::Anonymous => Some(Either::Left(
-            view! { <p class="rating__note"><a href=login_href>"Log in to rate this story"</a></p> },
+            view! { <a href=login_href>"Log in to rate this story"</a> },
         )),
-        Access::OwnArticle | Access::NotPermitted => {
-            let text = if access == Access::OwnArticle {
-                "Readers rate your story here."
-            } else {
-                "Your account can't rate stories."
-            };
-            Some(Either::Right(Either::Left(
-                view! { <p class="rating__note">{text}</p> },
-            )))
-        }
-        Access::Unverified => Some(Either::Right(Either::Right(
-            view! { <ConfirmAddressFirst to="rate stories"/> },
-        ))),
-    };
+        Access::OwnArticle => Some(Either::Right("Readers rate your story here.")),
+        Access::NotPermitted => Some(Either::Right("Your account can't rate stories.")),
+    }
+    .map(|note| view! { <p class="rating__note">{note}</p> });
     let stars = (MIN_STARS..=MAX_STARS)
         .map(|n| {
             let id = format!("rating-{n}");
