@@ -34,8 +34,8 @@ pub async fn find(pool: &PgPool, q: &str, page: i64, size: i64) -> Result<Search
             }
         }
     }
-    // Only the best SEARCH_CANDIDATES x 3 matches are ranked; never offer pages past them.
-    let rankable = total.min(3 * repo::SEARCH_CANDIDATES);
+    // Only the best SEARCH_CANDIDATES x 2 matches are ranked; never offer pages past them.
+    let rankable = total.min(2 * repo::SEARCH_CANDIDATES);
     let mut result = ArticlePage::new(items, page, rankable, size)?;
     // The summary still tells how many matched in all.
     result.total = total;

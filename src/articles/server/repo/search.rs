@@ -8,8 +8,8 @@ use sqlx::PgPool;
 
 /// The longest search query we run; longer input is cut (not refused).
 pub const MAX_QUERY_CHARS: usize = 256;
-/// How many matches are ranked (the strongest by title/summary/author, the newest by body,
-/// the newest by prefix) and counted exactly; beyond this a query shows "more than N match".
+/// How many matches are ranked (the newest by title/summary/author, the newest by body) and
+/// counted exactly; beyond this a query shows "more than N match".
 /// Keeps a query that matches every article as cheap as a rare one.
 pub const SEARCH_CANDIDATES: i64 = 100;
 pub const SEARCH_COUNT_CAP: i64 = crate::articles::model::SEARCH_COUNT_CAP;
@@ -66,22 +66,24 @@ pub async fn search(
     let terms = clean_terms(terms);
     let prefix = prefix_query(&plain_words(&terms));
     // Not a cached prepared statement: planned with the actual terms, the planner can tell a
-    // word in every article (walk the date index, stop early) from a rare one (use GIN). A
-    // head match is checked against the whole story too, so `-word` excludes body matches.
+    // word in every article (walk the date index, stop early) from a rare one (use GIN).
     // An empty prefix query matches nothing (PostgreSQL notes that, harmlessly).
+    // Strong matches come from the title, summary and authors: with plain words, every word
+    // as a prefix (which covers the whole words too); with the full-text syntax, the query as
+    // written, checked against the whole story so `-word` excludes body matches.
+    let head = if prefix.is_empty() {
+        "a.search_head @@ websearch_to_tsquery('english', $1) AND a.search @@ websearch_to_tsquery('english', $1)"
+    } else {
+        "a.search_head @@ to_tsquery('english', $5)"
+    };
     let rows: Vec<CardRow> = sqlx::query_as(&format!(
         r#"WITH candidates AS (
                     (SELECT a.id FROM articles a
-                      WHERE a.status = 'published' AND a.search_head @@ websearch_to_tsquery('english', $1)
-                        AND a.search @@ websearch_to_tsquery('english', $1)
+                      WHERE a.status = 'published' AND {head}
                       ORDER BY a.published_at DESC LIMIT $4)
                     UNION
                     (SELECT a.id FROM articles a
                       WHERE a.status = 'published' AND a.search @@ websearch_to_tsquery('english', $1)
-                      ORDER BY a.published_at DESC LIMIT $4)
-                    UNION
-                    (SELECT a.id FROM articles a
-                      WHERE a.status = 'published' AND a.search_head @@ to_tsquery('english', $5)
                       ORDER BY a.published_at DESC LIMIT $4)),
                 hits AS (
                     SELECT a.id, ts_rank_cd(a.search, websearch_to_tsquery('english', $1))
