@@ -13,7 +13,7 @@ use crate::accounts::email_links::{
 use crate::accounts::login::{LoginPage, LogoutPage};
 use crate::accounts::profile::AuthorPage;
 use crate::accounts::session::provide_current_user;
-use crate::accounts::signup::SignupPage;
+use crate::accounts::signup::{CheckEmailPage, SignupPage};
 use crate::accounts::social::CompleteSignupPage;
 use crate::admin::pages::{
     AdminArticlesPage, AdminAuditPage, AdminCommentsPage, AdminDashboardPage, AdminGroupsPage,
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/following") view=FollowingPage ssr=SsrMode::Async/>
                     <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup/check-email") view=CheckEmailPage/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>

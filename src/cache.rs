@@ -91,7 +91,8 @@ pub struct PageCache {
 }
 
 impl PageCache {
-    /// `prefix` namespaces the keys (`<prefix>:pagecache:…`).
+    /// `prefix` namespaces the keys (`{<prefix>:pagecache}:…`: one Redis Cluster hash tag,
+    /// so dropping a scope's pages is one multi-key `UNLINK` on a cluster too).
     pub fn new(
         redis: RedisPool,
         prefix: &str,
@@ -101,7 +102,7 @@ impl PageCache {
     ) -> Self {
         Self {
             redis,
-            prefix: format!("{prefix}:pagecache"),
+            prefix: format!("{{{prefix}:pagecache}}"),
             enabled,
             ttl_secs,
             max_entries,
@@ -119,6 +120,11 @@ impl PageCache {
 
     fn scope_key(&self, scope: &str) -> String {
         format!("{}:scope:{scope}", self.prefix)
+    }
+
+    /// How many pages are stored (`PAGE_CACHE_MAX_ENTRIES` caps it).
+    pub async fn stored_pages(&self) -> Result<u64, fred::error::Error> {
+        self.redis.scard(self.scope_key("all")).await
     }
 
     /// The stored entry for `id`, counting a hit or a miss. Redis errors count as misses.

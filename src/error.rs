@@ -81,6 +81,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
+    /// The server's bounded work (password hashing, image processing) is full: 503.
+    #[error("We're busy right now. Please try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     /// Something failed on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -99,6 +102,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest(_) => 400,
             AppError::RateLimited { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -189,10 +193,9 @@ mod server {
             }
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(self.status());
-                if let AppError::RateLimited { retry_after_secs } = &self {
-                    if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                        response.insert_header(http::header::RETRY_AFTER, value);
-                    }
+                if let Some(secs) = self.retry_after_secs() {
+                    response
+                        .insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
                 }
             }
             self
@@ -242,13 +245,21 @@ mod server {
         }
 
         fn with_retry_after(&self, mut response: Response) -> Response {
-            if let AppError::RateLimited { retry_after_secs } = self {
-                response.headers_mut().insert(
-                    http::header::RETRY_AFTER,
-                    http::HeaderValue::from(*retry_after_secs),
-                );
+            if let Some(secs) = self.retry_after_secs() {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
             }
             response
+        }
+
+        /// When to come back, for the answers that say so (429, 503).
+        pub fn retry_after_secs(&self) -> Option<u64> {
+            match self {
+                AppError::RateLimited { retry_after_secs }
+                | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+                _ => None,
+            }
         }
     }
 
@@ -257,5 +268,38 @@ mod server {
             let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
             self.with_retry_after((self.status(), body).into_response())
         }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::AppError;
+    use axum::response::IntoResponse;
+
+    #[test]
+    fn limits_and_a_full_server_say_when_to_come_back() {
+        for (error, status) in [
+            (
+                AppError::RateLimited {
+                    retry_after_secs: 30,
+                },
+                429,
+            ),
+            (
+                AppError::Busy {
+                    retry_after_secs: 5,
+                },
+                503,
+            ),
+        ] {
+            let secs = error.retry_after_secs().expect("a wait");
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(
+                response.headers()[http::header::RETRY_AFTER],
+                secs.to_string().as_str()
+            );
+        }
+        assert_eq!(AppError::NotFound.retry_after_secs(), None);
     }
 }

@@ -12,6 +12,17 @@ use waypost::state::AppState;
 /// hundreds of threads, each with its own stack and allocator arena (tokio's default is 512).
 const MAX_BLOCKING_THREADS: usize = 32;
 
+/// jemalloc instead of glibc's malloc: glibc keeps what a burst freed in per-thread arenas, so
+/// the server stayed at its peak (~130 MB after a load run) while idle; jemalloc's background
+/// thread hands unused pages back within about a second (docs/reliability.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// Read by jemalloc at start-up (the `_rjem_` prefix is tikv-jemallocator's symbol prefix).
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+pub static malloc_conf: &[u8] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -115,7 +126,13 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         waypost::mail::queue::Queue::new(redis.clone(), &config.redis_prefix),
         config.mail.workers,
     )?;
-    let state = AppState::build(config, leptos_options, pool, redis)?;
+    let cache_redis = match &config.cache_redis_url {
+        Some(url) => waypost::redis::connect(url)
+            .await
+            .map_err(|e| format!("cannot connect to the cache's Redis: {e}"))?,
+        None => redis.clone(),
+    };
+    let state = AppState::build(config, leptos_options, pool, redis, cache_redis)?;
     let listeners = waypost::web::listen::Listeners::bind(addr, &state.config)?;
     let scheme = if state.config.tls.is_some() {
         "https"
@@ -166,7 +183,7 @@ fn start_mail_workers(
     if count == 0 {
         return Ok(None);
     }
-    let mailer = waypost::mail::Mailer::from_config(&config.mail)
+    let mailer = waypost::mail::Mailer::from_config(&config.mail, count)
         .map_err(|e| format!("mail backend: {e}"))?;
     tracing::info!(workers = count, backend = ?config.mail.backend, "mail workers started");
     Ok(Some(waypost::mail::worker::WorkerPool::start(

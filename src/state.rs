@@ -31,18 +31,20 @@ pub enum StateError {
 }
 
 impl AppState {
-    /// Everything derived from the configuration and the two connections: media storage,
-    /// the page cache and the mail queue, all under `REDIS_PREFIX`.
+    /// Everything derived from the configuration and the connections: media storage, the
+    /// page cache (on `cache_redis`, which may be the same Redis) and the mail queue, all
+    /// under `REDIS_PREFIX`.
     pub fn build(
         config: Config,
         leptos_options: LeptosOptions,
         pool: PgPool,
         redis: RedisPool,
+        cache_redis: RedisPool,
     ) -> Result<Self, StateError> {
         let storage =
             Storage::from_config(&config.media).map_err(|e| StateError::Storage(e.to_string()))?;
         let page_cache = PageCache::new(
-            redis.clone(),
+            cache_redis,
             &config.redis_prefix,
             config.page_cache,
             config.page_cache_ttl_secs,

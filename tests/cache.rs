@@ -148,9 +148,7 @@ async fn a_redis_outage_serves_pages_uncached() {
 
 /// How many pages the cache holds (the set every stored page is filed in).
 async fn cached_pages(app: &TestApp) -> u64 {
-    use fred::prelude::*;
-    let key = app.state.redis_key(&["pagecache", "scope", "all"]);
-    app.state.redis.scard(key).await.expect("redis")
+    app.state.page_cache.stored_pages().await.expect("redis")
 }
 
 #[tokio::test]
@@ -226,4 +224,32 @@ async fn the_cache_holds_at_most_its_size() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(cached_pages(&app).await <= 3);
+}
+
+/// `CACHE_REDIS_URL`: pages go to a Redis of their own (which may evict or die), sessions
+/// stay in the main one.
+#[tokio::test]
+async fn a_separate_cache_redis_holds_the_pages_and_can_die_alone() {
+    use fred::prelude::*;
+    let pool = common::test_pool().await;
+    let mut cache = OwnRedis::start(free_port(), None);
+    let url = cache.url();
+    let app = TestApp::with_vars(pool, &[("CACHE_REDIS_URL", &url), ("PAGE_CACHE", "true")]).await;
+    let mut writer = app.user("wanda", Some("writer")).await;
+    let slug = writer.publish("Kept apart", "Body.").await;
+    get_until_hit(&app, &format!("/articles/{slug}")).await;
+    assert!(cached_pages(&app).await >= 1);
+    let own = waypost::redis::connect(&url).await.expect("cache redis");
+    let in_cache: i64 = own.dbsize().await.expect("dbsize");
+    assert!(in_cache >= 2, "pages and their scope sets: {in_cache}");
+    let tag = format!("{{{}:pagecache}}:scope:all", app.state.config.redis_prefix);
+    let in_main: i64 = app.state.redis.exists(&tag).await.expect("redis");
+    assert_eq!(in_main, 0, "no page in the main Redis");
+
+    cache.kill();
+    let page = app.client().get(&format!("/articles/{slug}")).await;
+    assert_eq!(page.status, StatusCode::OK, "served without the cache");
+    // The writer's session lives in the main Redis: still signed in.
+    let editor = writer.get(&format!("/articles/{slug}/edit")).await;
+    assert_eq!(editor.status, StatusCode::OK);
 }

@@ -3,7 +3,7 @@
 // as you type, and the admin's account and rating pages.
 const { test, expect } = require('@playwright/test');
 const {
-  newAccount, watchConsole, hydrated, expectAccessible, signUp, promoteToWriter, createSuperuser, logIn,
+  newAccount, watchConsole, hydrated, expectAccessible, signUp, confirmSignUp, promoteToWriter, createSuperuser, logIn,
 } = require('./helpers');
 
 async function writerWithStory(browser, title) {
@@ -38,7 +38,7 @@ async function rateFromCard(browser, { username, slug }, stars, javaScriptEnable
     await page.getByLabel('Password', { exact: true }).fill(account.password);
     await page.getByLabel('Confirm password').fill(account.password);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page).toHaveURL(/\/account/);
+    await confirmSignUp(page, account);
   }
   await page.goto(`/?author=${username}`);
   const card = page.locator(`#story-${slug}`);

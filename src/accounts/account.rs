@@ -83,7 +83,9 @@ pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
-        if query.get("welcome").is_some() {
+        if query.get("joined").is_some() {
+            Some("Welcome to Waypost! Your address is confirmed. Tell readers a little about yourself.")
+        } else if query.get("welcome").is_some() {
             Some("Welcome to Waypost! We've e-mailed you a link to confirm your address. Meanwhile, tell readers a little about yourself.")
         } else if query.get("email_switched").is_some() {
             Some("Your account now uses the new address. We've sent it a link: please confirm it.")

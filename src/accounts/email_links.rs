@@ -8,12 +8,37 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Confirms the address a verification link was sent to.
+/// Confirms the address a verification link was sent to. Opened in the browser that signed
+/// up (its session names the new account), it also signs the account in: the form never did,
+/// so that it could answer alike for taken and free addresses.
 #[server(prefix = "/sfn", endpoint = "verify_email")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
+    use super::signup::PENDING_SIGNUP_KEY;
+    use crate::request::{app_state, auth_session, start_session};
     async {
-        super::server::credentials::verify_email(&crate::request::app_state()?, &token).await?;
-        leptos_axum::redirect("/account?verified=1");
+        let state = app_state()?;
+        let user_id = super::server::credentials::verify_email(&state, &token).await?;
+        let mut auth = auth_session().await?;
+        let pending = auth
+            .session
+            .get::<Option<i64>>(PENDING_SIGNUP_KEY)
+            .await?
+            .flatten();
+        if auth.user.is_none() && pending == Some(user_id) {
+            auth.session
+                .remove::<Option<i64>>(PENDING_SIGNUP_KEY)
+                .await?;
+            if let Some(user) = super::server::repo::find_by_id(&state.pool, user_id).await? {
+                start_session(&mut auth, &user).await?;
+                leptos_axum::redirect("/account?joined=1");
+                return Ok(());
+            }
+        }
+        leptos_axum::redirect(if auth.user.is_some() {
+            "/account?verified=1"
+        } else {
+            "/login?verified=1"
+        });
         Ok(())
     }
     .await

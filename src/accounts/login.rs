@@ -86,6 +86,9 @@ pub fn LoginPage() -> impl IntoView {
             {query.read_untracked().get("reset").map(|_| view! {
                 <p class="alert alert--ok" role="status">"Your password is changed. Log in with the new one."</p>
             })}
+            {query.read_untracked().get("verified").map(|_| view! {
+                <p class="alert alert--ok" role="status">"Your address is confirmed. Log in to start."</p>
+            })}
             <super::social::SocialNotice/>
             <p class="lead">"Log in to rate stories and join the conversation."</p>
             <div class="card">

@@ -18,6 +18,13 @@ pub async fn signup(
         .map_err(AppError::with_status)
 }
 
+/// The session key naming the account this browser just created: its confirmation link,
+/// opened here, signs it in.
+#[cfg(feature = "ssr")]
+pub const PENDING_SIGNUP_KEY: &str = "signup.pending";
+
+/// The form's answer is the same whether the address was free or taken (nothing stored in
+/// the session tells either: both store the key).
 #[cfg(feature = "ssr")]
 async fn sign_up(
     username: String,
@@ -26,8 +33,8 @@ async fn sign_up(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use super::server::registration::{sign_up, Registration};
-    use crate::request::{app_state, auth_session, client_ip, start_session};
+    use super::server::registration::{sign_up_privately, PrivateSignUp, Registration};
+    use crate::request::{app_state, auth_session, client_ip};
 
     let registration = Registration {
         username,
@@ -35,16 +42,34 @@ async fn sign_up(
         display_name: display_name.unwrap_or_default(),
         password,
     };
-    let user = sign_up(
-        &app_state()?,
-        &client_ip(),
-        registration,
-        Some(&password_confirm),
-    )
-    .await?;
-    start_session(&mut auth_session().await?, &user).await?;
-    leptos_axum::redirect("/account?welcome=1");
+    let outcome =
+        sign_up_privately(&app_state()?, &client_ip(), registration, &password_confirm).await?;
+    let pending: Option<i64> = match outcome {
+        PrivateSignUp::Created(user) => Some(user.id),
+        PrivateSignUp::AddressInUse => None,
+    };
+    let auth = auth_session().await?;
+    auth.session.insert(PENDING_SIGNUP_KEY, pending).await?;
+    leptos_axum::redirect("/signup/check-email");
     Ok(())
+}
+
+/// `/signup/check-email`: where every sign-up ends, whatever the address.
+#[component]
+pub fn CheckEmailPage() -> impl IntoView {
+    view! {
+        <Title text="Check your inbox"/>
+        <section class="form-page">
+            <h1>"Check your inbox"</h1>
+            <div class="card">
+                <p class="lead">"We've sent a link to the address you gave. Open it in this browser to confirm the address and finish creating your account."</p>
+                <p>"The link works once and expires in 48 hours. Nothing there after a few minutes? Look in the spam folder, or "
+                    <a href="/signup">"sign up again"</a>" if the address had a typo."</p>
+                <p class="form-footer">"Already have an account? " <a href="/login">"Log in"</a>
+                    " · " <a href="/password-reset">"Forgot your password?"</a></p>
+            </div>
+        </section>
+    }
 }
 
 #[component]

@@ -101,6 +101,15 @@ impl ApiError {
             AppError::NotFound => Self::not_found(entity),
             AppError::BadRequest(message) => Self::invalid_body(message),
             AppError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
+            AppError::Busy { retry_after_secs } => {
+                let mut error = Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "server",
+                    format!("busy; retry in {retry_after_secs} seconds"),
+                );
+                error.retry_after_secs = Some(retry_after_secs);
+                error
+            }
             AppError::Internal | AppError::Transport(_) => Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server",

@@ -94,7 +94,7 @@ pub async fn register(
         display_name: String::new(),
         password,
     };
-    let user = sign_up(&state, &client_ip_of(&extensions), registration, None).await?;
+    let user = sign_up(&state, &client_ip_of(&extensions), registration).await?;
     Ok((
         StatusCode::CREATED,
         Json(user_response(&state, &user, now_secs()).await?),

@@ -22,7 +22,7 @@ pub use oauth::OAuthProvider;
 use mail::mail_config;
 use media::media_config;
 use oauth::oauth_provider;
-use services::{database_url, redis_url};
+use services::{cache_redis_url, database_url, redis_url};
 use vars::{flag, parse_bool, parse_number};
 
 const MIN_SECRET_KEY_LEN: usize = 32;
@@ -50,6 +50,8 @@ pub struct Config {
     pub secret_key: String,
     pub database_url: String,
     pub redis_url: String,
+    /// A separate Redis for the page cache (`CACHE_REDIS_URL`); `None`: `redis_url`.
+    pub cache_redis_url: Option<String>,
     /// Hosts this site answers for; empty means any (development only).
     pub allowed_hosts: Vec<String>,
     /// Public base URL, e.g. `https://waypost.example`, used for absolute links.
@@ -132,6 +134,10 @@ impl fmt::Debug for Config {
             .field("secret_key", &"[redacted]")
             .field("database_url", &redact_url(&self.database_url))
             .field("redis_url", &redact_url(&self.redis_url))
+            .field(
+                "cache_redis_url",
+                &self.cache_redis_url.as_deref().map(redact_url),
+            )
             .field("allowed_hosts", &self.allowed_hosts)
             .field("site_url", &self.site_url)
             .field("page_size", &self.page_size)
@@ -174,6 +180,7 @@ impl Config {
         let secret_key = secret_key(&get, development)?;
         let database_url = database_url(&get, development)?;
         let redis_url = redis_url(&get, development)?;
+        let cache_redis_url = cache_redis_url(&get)?;
 
         let allowed_hosts: Vec<String> = get("ALLOWED_HOSTS")
             .or_else(|| get("DJANGO_ALLOWED_HOSTS"))
@@ -226,6 +233,7 @@ impl Config {
             secret_key,
             database_url,
             redis_url,
+            cache_redis_url,
             allowed_hosts,
             site_url,
             page_size,

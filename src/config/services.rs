@@ -45,20 +45,55 @@ pub(super) fn database_url(
     }
 }
 
+/// What fred connects to: one server (`redis`, TLS with `rediss`), a cluster (`-cluster`,
+/// seed nodes as `?node=host:port`) or the primary a Sentinel names (`-sentinel`); `valkey`
+/// spellings too.
+const REDIS_SCHEMES: [&str; 10] = [
+    "redis://",
+    "rediss://",
+    "redis-cluster://",
+    "rediss-cluster://",
+    "redis-sentinel://",
+    "valkey://",
+    "valkeys://",
+    "valkey-cluster://",
+    "valkeys-cluster://",
+    "valkey-sentinel://",
+];
+
+fn checked_redis_url(name: &'static str, url: String) -> Result<String, ConfigError> {
+    if REDIS_SCHEMES.iter().any(|scheme| url.starts_with(scheme)) {
+        Ok(url)
+    } else {
+        Err(ConfigError::new(
+            name,
+            "must be a redis://, rediss://, redis-cluster:// or redis-sentinel:// URL",
+        ))
+    }
+}
+
 /// `REDIS_URL`, else the Django blog's `REDISS_URL` (TLS, as on Render).
 pub(super) fn redis_url(
     get: &impl Fn(&str) -> Option<String>,
     development: bool,
 ) -> Result<String, ConfigError> {
     match get("REDIS_URL").or_else(|| get("REDISS_URL")) {
-        Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => Ok(url),
-        Some(_) => Err(ConfigError::new(
-            "REDIS_URL",
-            "must be a redis:// or rediss:// URL",
-        )),
+        Some(url) => checked_redis_url("REDIS_URL", url),
         None if development => Ok(DEV_REDIS_URL.to_owned()),
         None => Err(ConfigError::new("REDIS_URL", "is required in production")),
     }
+}
+
+/// `CACHE_REDIS_URL`: a Redis of its own for the page cache, which may evict (`allkeys-lru`)
+/// without ever touching sessions, limits or the mail queue. Unset: the cache shares
+/// `REDIS_URL`, capped by `PAGE_CACHE_MAX_ENTRIES`.
+pub(super) fn cache_redis_url(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    get("CACHE_REDIS_URL")
+        .filter(|url| !url.is_empty())
+        .map(|url| checked_redis_url("CACHE_REDIS_URL", url))
+        .transpose()
 }
 
 #[cfg(test)]

@@ -138,13 +138,7 @@ async fn free_username(
     let base = crate::accounts::server::social::username_base(wanted, wanted);
     let mut candidate = base.clone();
     for n in 2..10_000 {
-        let taken = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1)) AS "taken!""#,
-            candidate
-        )
-        .fetch_one(&mut **tx)
-        .await?;
-        if !taken {
+        if !crate::accounts::server::repo::username_taken(&mut **tx, &candidate).await? {
             return Ok(candidate);
         }
         let suffix = format!("-{n}");

@@ -2,13 +2,14 @@
 //! Redis job queue (never inside a request).
 
 pub mod queue;
+mod smtp;
 pub mod templates;
 pub mod worker;
 
-use crate::config::{MailBackend, MailConfig, SmtpSecurity};
+use crate::config::{MailBackend, MailConfig};
 use lettre::message::{header, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,7 +51,7 @@ impl MailError {
 pub enum Mailer {
     Console,
     File(PathBuf),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(smtp::SmtpClient),
     SendGrid {
         client: reqwest::Client,
         api_key: String,
@@ -61,7 +62,8 @@ pub enum Mailer {
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Mailer {
-    pub fn from_config(config: &MailConfig) -> Result<Self, MailError> {
+    /// `workers`: the tasks that will send through it (one open SMTP connection each).
+    pub fn from_config(config: &MailConfig, workers: usize) -> Result<Self, MailError> {
         Ok(match &config.backend {
             MailBackend::Console => Mailer::Console,
             MailBackend::File(dir) => Mailer::File(dir.clone()),
@@ -72,22 +74,22 @@ impl Mailer {
                 password,
                 security,
             } => {
-                let mut builder = match security {
-                    SmtpSecurity::StartTls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                let credentials = match (username, password) {
+                    (Some(user), Some(password)) => {
+                        Some(Credentials::new(user.clone(), password.clone()))
                     }
-                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
-                    SmtpSecurity::None => Ok(
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-                    ),
-                }
-                .map_err(|e| MailError::permanent(format!("SMTP setup: {e}")))?
-                .port(*port)
-                .timeout(Some(SEND_TIMEOUT));
-                if let (Some(user), Some(password)) = (username, password) {
-                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-                }
-                Mailer::Smtp(builder.build())
+                    _ => None,
+                };
+                // One open connection per worker task can wait for the next job.
+                let idle = workers.max(1);
+                Mailer::Smtp(smtp::SmtpClient::new(
+                    host,
+                    *port,
+                    *security,
+                    credentials,
+                    SEND_TIMEOUT,
+                    idle,
+                )?)
             }
             MailBackend::SendGrid { api_key, api_url } => Mailer::SendGrid {
                 client: reqwest::Client::builder()
@@ -119,15 +121,9 @@ impl Mailer {
                     .await
                     .map_err(|e| MailError::transient(format!("writing {}: {e}", path.display())))
             }
-            Mailer::Smtp(transport) => {
+            Mailer::Smtp(client) => {
                 let message = build_message(from, email)?;
-                transport.send(message).await.map(|_| ()).map_err(|e| {
-                    if e.is_permanent() {
-                        MailError::permanent(format!("SMTP refused: {e}"))
-                    } else {
-                        MailError::transient(format!("SMTP: {e}"))
-                    }
-                })
+                client.send(message.envelope(), &message.formatted()).await
             }
             Mailer::SendGrid {
                 client,

@@ -11,6 +11,11 @@
 //! - `sent:<key>` (string with a TTL): set after a successful send; a job redelivered after
 //!   that is acknowledged without sending again.
 //! - `stats` (hash): counters shown in `/healthz`.
+//!
+//! Every key is `{<REDIS_PREFIX>:mail}:<name>`: the braces are a Redis Cluster hash tag, so all
+//! of them live in one slot and the multi-key `LMOVE`s and scripts run on a cluster unchanged.
+//! Jobs left under the keys of earlier versions (`<prefix>:mail:<name>`) are adopted by the
+//! workers' maintenance task.
 
 use super::Email;
 use crate::redis::RedisPool;
@@ -36,7 +41,10 @@ pub struct Job {
 #[derive(Clone)]
 pub struct Queue {
     redis: RedisPool,
+    /// `{<prefix>:mail}`: one hash tag for every key.
     prefix: String,
+    /// `<prefix>:mail`: how versions before the hash tag named the keys.
+    legacy_prefix: String,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,6 +79,15 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 return moved
 "#;
 
+/// Acknowledges a sent job: remembered as sent, counted, out of in-flight, in one step.
+/// KEYS: sent marker, stats, inflight list. ARGV: raw job, marker TTL (s).
+const ACK_SENT: &str = r#"
+redis.call('SET', KEYS[1], 1, 'EX', ARGV[2])
+redis.call('HINCRBY', KEYS[2], 'sent', 1)
+redis.call('LREM', KEYS[3], 1, ARGV[1])
+return 1
+"#;
+
 /// Acknowledges a failed job: out of in-flight, into `delayed` (retry) or `dead`.
 /// KEYS: inflight list, delayed, dead, stats. ARGV: raw job, new job, due (ms) or "dead".
 const RESCHEDULE: &str = r#"
@@ -93,7 +110,8 @@ impl Queue {
     pub fn new(redis: RedisPool, prefix: &str) -> Self {
         Queue {
             redis,
-            prefix: format!("{prefix}:mail"),
+            prefix: format!("{{{prefix}:mail}}"),
+            legacy_prefix: format!("{prefix}:mail"),
         }
     }
 
@@ -179,18 +197,21 @@ impl Queue {
         Ok(exists > 0)
     }
 
-    pub async fn mark_sent(&self, key: &str) -> Result<(), Error> {
-        let _: () = self
+    /// The job was sent: remember it (a redelivery is then skipped) and let it go.
+    pub async fn ack_sent(&self, worker: &str, key: &str, raw: &str) -> Result<(), Error> {
+        let _: i64 = self
             .redis
-            .set(
-                self.key(&format!("sent:{key}")),
-                1,
-                Some(Expiration::EX(SENT_TTL_SECS)),
-                None,
-                false,
+            .eval(
+                ACK_SENT,
+                vec![
+                    self.key(&format!("sent:{key}")),
+                    self.key("stats"),
+                    self.inflight_key(worker),
+                ],
+                vec![raw.to_owned(), SENT_TTL_SECS.to_string()],
             )
             .await?;
-        self.count("sent").await
+        Ok(())
     }
 
     pub async fn count(&self, field: &str) -> Result<(), Error> {
@@ -262,6 +283,84 @@ impl Queue {
                 );
             }
             moved += n;
+        }
+        Ok(moved)
+    }
+
+    /// Moves jobs queued under the keys of earlier versions (no hash tag) to today's keys:
+    /// ready, delayed and dead jobs, and what their workers held. Those keys only exist on
+    /// the single Redis server those versions ran on, so the two-key moves are safe there; on
+    /// a cluster the first checks find nothing. Returns how many jobs moved.
+    pub async fn adopt_legacy_jobs(&self) -> Result<i64, Error> {
+        let legacy = |name: &str| format!("{}:{name}", self.legacy_prefix);
+        let mut moved = 0;
+        for name in ["ready", "dead"] {
+            if self.redis.exists::<i64, _>(legacy(name)).await? == 0 {
+                continue;
+            }
+            while self
+                .redis
+                .lmove::<Option<String>, _, _>(
+                    legacy(name),
+                    self.key(name),
+                    LMoveDirection::Right,
+                    LMoveDirection::Left,
+                )
+                .await?
+                .is_some()
+            {
+                moved += 1;
+            }
+        }
+        if self.redis.exists::<i64, _>(legacy("delayed")).await? > 0 {
+            let due: Vec<(String, f64)> = self
+                .redis
+                .zrange(legacy("delayed"), 0, -1, None, false, None, true)
+                .await?;
+            for (job, at) in due {
+                let _: i64 = self
+                    .redis
+                    .zadd(
+                        self.key("delayed"),
+                        None,
+                        None,
+                        false,
+                        false,
+                        (at, job.as_str()),
+                    )
+                    .await?;
+                let _: i64 = self.redis.zrem(legacy("delayed"), job).await?;
+                moved += 1;
+            }
+        }
+        if self.redis.exists::<i64, _>(legacy("workers")).await? > 0 {
+            let workers: Vec<String> = self
+                .redis
+                .zrange(legacy("workers"), 0, -1, None, false, None, false)
+                .await?;
+            for worker in workers {
+                let held = legacy(&format!("inflight:{worker}"));
+                while self
+                    .redis
+                    .lmove::<Option<String>, _, _>(
+                        &held,
+                        self.key("ready"),
+                        LMoveDirection::Right,
+                        LMoveDirection::Left,
+                    )
+                    .await?
+                    .is_some()
+                {
+                    moved += 1;
+                }
+                let _: i64 = self.redis.zrem(legacy("workers"), worker).await?;
+            }
+        }
+        if moved > 0 {
+            tracing::info!(
+                jobs = moved,
+                "adopted mail jobs queued by an earlier version"
+            );
         }
         Ok(moved)
     }

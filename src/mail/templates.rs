@@ -77,6 +77,30 @@ pub fn verify_email(key: String, to: &str, name: &str, link: &str, hours: i64) -
     )
 }
 
+/// Someone signed up with an address that already has an account. The form told them to
+/// check their inbox, as for a new account; this is what that inbox holds.
+pub fn sign_up_attempt(
+    key: String,
+    to: &str,
+    username: &str,
+    login_link: &str,
+    reset_link: &str,
+) -> Email {
+    email(
+        key,
+        to,
+        "You already have a Waypost account",
+        vec![
+            format!("Hi {username},"),
+            "Someone (hopefully you) just tried to create a Waypost account with this e-mail address, which already belongs to your account, so no new account was made.".to_owned(),
+            format!("If it was you, log in as {username}. Forgot your password? Choose a new one: {reset_link}"),
+            "If it wasn't you, ignore this e-mail: nothing has changed.".to_owned(),
+        ],
+        Some(("Log in", login_link)),
+        FOOTER,
+    )
+}
+
 pub fn reset_password(key: String, to: &str, name: &str, link: &str, minutes: i64) -> Email {
     email(
         key,

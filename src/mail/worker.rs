@@ -65,6 +65,16 @@ impl WorkerPool {
     }
 }
 
+impl WorkerPool {
+    /// Stops every task at once, as a crash would: what they held goes back to the queue
+    /// only after the visibility timeout (fault tests and the mail benchmark).
+    pub fn kill(self) {
+        for task in self.tasks {
+            task.abort();
+        }
+    }
+}
+
 async fn futures_join_all(tasks: Vec<JoinHandle<()>>) {
     for task in tasks {
         let _ = task.await;
@@ -228,11 +238,7 @@ async fn handle(
     match mailer.send(&settings.from, &job.email).await {
         Ok(()) => {
             tracing::info!(key, attempts = job.attempts + 1, "e-mail sent");
-            persist("mark sent", || async {
-                queue.mark_sent(&key).await?;
-                queue.ack(worker, &raw).await
-            })
-            .await;
+            persist("mark sent", || queue.ack_sent(worker, &key, &raw)).await;
         }
         Err(error) => {
             let last = error.permanent || job.attempts + 1 >= settings.max_attempts;
@@ -270,6 +276,9 @@ async fn maintain(queue: Queue, settings: WorkerSettings, mut shutdown: watch::R
             last_recovery = Instant::now();
             if let Err(error) = queue.recover_stalled(timeout_ms).await {
                 tracing::debug!(%error, "could not check for stalled mail workers");
+            }
+            if let Err(error) = queue.adopt_legacy_jobs().await {
+                tracing::debug!(%error, "could not check for jobs of an earlier version");
             }
         }
         sleep_or_shutdown(Duration::from_millis(250), &mut shutdown).await;

@@ -85,7 +85,7 @@ async fn process_within_limits(
     let wait = std::time::Duration::from_secs(10);
     let _slot = tokio::time::timeout(wait, processing_slots().acquire())
         .await
-        .map_err(|_| AppError::RateLimited {
+        .map_err(|_| AppError::Busy {
             retry_after_secs: wait.as_secs(),
         })?
         .map_err(|_| AppError::Internal)?;

@@ -35,6 +35,12 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
     } else {
         None
     };
+    // The cache may live in a Redis of its own (CACHE_REDIS_URL); it being down only means
+    // uncached pages, so it doesn't make the instance unhealthy.
+    let stored_pages = tokio::time::timeout(CHECK_TIMEOUT, state.page_cache.stored_pages())
+        .await
+        .ok()
+        .and_then(Result::ok);
     let word = |ok: bool| if ok { "ok" } else { "down" };
     let stats = &state.page_cache.stats;
     let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
@@ -46,6 +52,8 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
             "redis": word(redis_ok),
             "page_cache": {
                 "enabled": state.page_cache.enabled(),
+                "redis": word(stored_pages.is_some()),
+                "stored": stored_pages,
                 "hits": load(&stats.hits),
                 "misses": load(&stats.misses),
                 "errors": load(&stats.errors),

@@ -94,7 +94,12 @@ impl TestApp {
             .site_root(var("LEPTOS_SITE_ROOT").unwrap_or("target/site"))
             .site_pkg_dir("pkg")
             .build();
-        let state = AppState::build(config, leptos_options, pool, redis).expect("app state");
+        let cache_redis = match var("CACHE_REDIS_URL") {
+            Some(url) => waypost::redis::connect(url).await.expect("cache redis"),
+            None => redis.clone(),
+        };
+        let state =
+            AppState::build(config, leptos_options, pool, redis, cache_redis).expect("app state");
         TestApp {
             router: waypost::web::router(state.clone()),
             state,
@@ -205,7 +210,19 @@ impl Client {
         self.send(request).await
     }
 
+    /// Signs up through the form, then logs in (the form itself signs no one in: only the
+    /// e-mailed link does, in the same browser). Returns the form's answer.
     pub async fn signup(&mut self, username: &str, email: &str) -> TestResponse {
+        let response = self.signup_form(username, email).await;
+        if response.header("location") == Some("/signup/check-email") {
+            let login = self.login(username, PASSWORD).await;
+            assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+        }
+        response
+    }
+
+    /// The sign-up form alone.
+    pub async fn signup_form(&mut self, username: &str, email: &str) -> TestResponse {
         self.call(
             "signup",
             &[

@@ -70,3 +70,101 @@ impl Drop for OwnRedis {
         self.kill();
     }
 }
+
+/// A three-node Redis Cluster of a test's own (three primaries, no replicas) on free ports.
+pub struct OwnRedisCluster {
+    nodes: Vec<Child>,
+    ports: Vec<u16>,
+    dir: PathBuf,
+}
+
+impl OwnRedisCluster {
+    pub fn start() -> Self {
+        let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let dir = std::env::temp_dir().join(format!("waypost-cluster-{}", ports[0]));
+        std::fs::create_dir_all(&dir).expect("cluster directory");
+        let nodes = ports
+            .iter()
+            .map(|port| {
+                Command::new("redis-server")
+                    .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                    .args([
+                        "--cluster-enabled",
+                        "yes",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                    ])
+                    .arg("--cluster-config-file")
+                    .arg(dir.join(format!("nodes-{port}.conf")))
+                    .arg("--dir")
+                    .arg(&dir)
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("redis-server")
+            })
+            .collect();
+        for port in &ports {
+            wait_for_port(*port);
+        }
+        let addresses: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("redis-cli --cluster create");
+        assert!(created.success(), "cluster creation failed");
+        let cluster = OwnRedisCluster { nodes, ports, dir };
+        // Every node must agree the slots are covered before clients connect.
+        for _ in 0..200 {
+            if cluster.ports.iter().all(|p| cluster_state_ok(*p)) {
+                return cluster;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the cluster never reported cluster_state:ok");
+    }
+
+    /// fred's cluster URL: one node, the others as `node=` seeds.
+    pub fn url(&self) -> String {
+        let seeds: Vec<String> = self.ports[1..]
+            .iter()
+            .map(|p| format!("node=127.0.0.1:{p}"))
+            .collect();
+        format!(
+            "redis-cluster://127.0.0.1:{}?{}",
+            self.ports[0],
+            seeds.join("&")
+        )
+    }
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn cluster_state_ok(port: u16) -> bool {
+    Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "cluster", "info"])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("cluster_state:ok"))
+        .unwrap_or(false)
+}
+
+impl Drop for OwnRedisCluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            let _ = node.kill();
+            let _ = node.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -76,3 +76,16 @@ pub async fn email_change(
     );
     queue(state, email).await
 }
+
+/// Someone tried to sign up with the address of an existing account (the form didn't say so).
+pub async fn sign_up_attempt(state: &AppState, owner: &super::User) -> Result<(), AppError> {
+    let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+    let email = templates::sign_up_attempt(
+        format!("signup-attempt-{}-{hour}", owner.id),
+        &owner.email,
+        &owner.username,
+        &format!("{}/login", state.config.site_url),
+        &format!("{}/password-reset", state.config.site_url),
+    );
+    queue(state, email).await
+}

@@ -16,6 +16,7 @@ pub mod repo;
 pub mod sign_in;
 pub mod social;
 pub mod tokens;
+mod user;
 
 pub use actor::{Actor, Credential};
 pub use backend::{AuthSession, Backend, Credentials};

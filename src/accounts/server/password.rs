@@ -103,14 +103,14 @@ pub fn hashings_started() -> u64 {
 }
 
 /// Runs password hashing work on the blocking pool, in a hashing slot. A request that can't
-/// get a slot within [`HASHING_WAIT`] is refused with `Retry-After` (429) rather than queued
-/// without bound.
+/// get a slot within [`HASHING_WAIT`] is refused with 503 and `Retry-After` rather than
+/// queued without bound.
 async fn in_hashing_slot<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     let permit = tokio::time::timeout(HASHING_WAIT, hashing_slots().acquire())
         .await
-        .map_err(|_| AppError::RateLimited {
+        .map_err(|_| AppError::Busy {
             retry_after_secs: HASHING_WAIT.as_secs(),
         })?
         .map_err(|_| AppError::Internal)?;

@@ -4,34 +4,8 @@ use crate::accounts::model::{OwnProfile, PublicProfile};
 use crate::db::is_unique_violation;
 use crate::error::AppError;
 use sqlx::PgPool;
-use std::fmt;
 
-/// The signed-in user as axum-login keeps it.
-#[derive(Clone)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub email: String,
-    pub password_hash: Option<String>,
-    pub is_staff: bool,
-    pub is_active: bool,
-    pub email_verified: bool,
-    /// Bumped when the password changes or is reset: JWTs issued before stop working.
-    pub session_generation: i32,
-    /// The one JWT that made the last password change, which keeps working.
-    pub kept_jwt_id: Option<String>,
-}
-
-impl fmt::Debug for User {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("username", &self.username)
-            .field("password_hash", &"[redacted]")
-            .field("is_staff", &self.is_staff)
-            .finish_non_exhaustive()
-    }
-}
+pub use super::user::User;
 
 pub struct NewUser {
     pub username: String,
@@ -123,6 +97,19 @@ pub async fn find_by_login(pool: &PgPool, identifier: &str) -> Result<Option<Use
         identifier,
     )
     .fetch_optional(pool)
+    .await
+}
+
+/// Usernames are unique ignoring case (sign-up, the Django importer).
+pub async fn username_taken<'c>(
+    db: impl sqlx::PgExecutor<'c>,
+    username: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1)) AS "taken!""#,
+        username,
+    )
+    .fetch_one(db)
     .await
 }
 
