@@ -17,7 +17,8 @@ async function writerWithStory(browser, title) {
   await page.getByLabel('Title', { exact: true }).fill(title);
   await page.getByLabel('Story (Markdown)').fill('Azulejos on every wall, trams on every hill.\n');
   await page.getByRole('button', { name: 'Publish' }).click();
-  await expect(page).toHaveURL(/\/articles\//);
+  // The story's own address, not the editor's.
+  await expect(page).toHaveURL(/\/articles\/(?!new$)[^/]+$/);
   const slug = new URL(page.url()).pathname.split('/').pop();
   await context.close();
   return { username: account.username, slug };
