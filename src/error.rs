@@ -164,6 +164,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+pub use server::database_unavailable;
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::AppError;
     use axum::response::{IntoResponse, Response};
@@ -207,8 +210,33 @@ mod server {
             if let sqlx::Error::RowNotFound = error {
                 return AppError::NotFound;
             }
+            if database_unavailable(&error) {
+                // A restart or failover: the pool reconnects on its own; meanwhile readers get
+                // a 503 that says when to come back, not a 500.
+                tracing::warn!(%error, "database unavailable");
+                return AppError::Busy {
+                    retry_after_secs: 5,
+                };
+            }
             tracing::error!(%error, "database error");
             AppError::Internal
+        }
+    }
+
+    /// The database is (briefly) out of reach, as opposed to a query that is wrong: lost
+    /// connections, an exhausted or closed pool, a server shutting down or starting
+    /// (SQLSTATE classes 08 and 57P).
+    pub fn database_unavailable(error: &sqlx::Error) -> bool {
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+            _ => false,
         }
     }
 
@@ -301,5 +329,26 @@ mod tests {
             );
         }
         assert_eq!(AppError::NotFound.retry_after_secs(), None);
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_and_a_wrong_query_a_500() {
+        let busy = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(
+            busy,
+            AppError::Busy {
+                retry_after_secs: 5
+            }
+        );
+        let lost = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert!(matches!(
+            AppError::from(sqlx::Error::Io(lost)),
+            AppError::Busy { .. }
+        ));
+        assert_eq!(AppError::from(sqlx::Error::RowNotFound), AppError::NotFound);
+        assert_eq!(
+            AppError::from(sqlx::Error::Protocol("unexpected message".into())),
+            AppError::Internal
+        );
     }
 }

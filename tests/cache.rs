@@ -130,8 +130,19 @@ async fn a_redis_outage_serves_pages_uncached() {
     let url = redis.url();
     let app = TestApp::with_vars(pool, &[("REDIS_URL", &url), ("PAGE_CACHE", "true")]).await;
     get_until_hit(&app, "/").await;
+    let mut reader = app.user("rita", None).await;
 
     redis.kill();
+    // A signed-in reader's session can't be read: a 503 that says when to come back, not a
+    // bare 500.
+    let page = reader.get("/").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.header("retry-after"), Some("5"));
     let started = std::time::Instant::now();
     let page = app.client().get("/").await;
     assert_eq!(page.status, StatusCode::OK, "served without the cache");

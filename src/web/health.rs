@@ -62,3 +62,37 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         })),
     )
 }
+
+/// Around the session and sign-in layers: when they can't load a session or its user
+/// (Redis or PostgreSQL out of reach even after retries) they answer a bare 500 with no body.
+/// That is the service being unavailable, not a bug: say so, and when to come back (503 with
+/// `Retry-After`, a page for browsers, JSON for server function calls). Every other answer,
+/// our own 500s included, always has a content type and passes untouched.
+pub async fn unavailable_as_503(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_page = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let bare_failure = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE);
+    if !bare_failure {
+        return response;
+    }
+    let busy = crate::error::AppError::Busy {
+        retry_after_secs: 5,
+    };
+    if wants_page {
+        busy.into_page(&path)
+    } else {
+        busy.into_response()
+    }
+}

@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         // Static files (precompressed, cached by name or validated by ETag), else the 404 page.
         .fallback(assets::site_file_or_app)
         .layer(auth_layer)
+        .layer(axum::middleware::from_fn(health::unavailable_as_503))
         // The JSON API: outside the session layer (it authenticates by token only).
         .merge(crate::api::routes(&state));
     let router = match media {

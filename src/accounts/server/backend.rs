@@ -89,10 +89,24 @@ impl AuthnBackend for Backend {
     }
 
     /// Inactive users are treated as gone: deactivation ends their sessions at the next request.
+    /// Runs on every request with a session. A database restart must not fail a signed-in
+    /// reader's page (axum-login answers a bare 500 to an error here): a lost connection is
+    /// retried a few times, about 1.5 s in all, while the pool reconnects.
     async fn get_user(&self, user_id: &UserId<Self>) -> Result<Option<User>, BackendError> {
-        Ok(repo::find_by_id(&self.pool, *user_id)
-            .await?
-            .filter(|u| u.is_active))
+        let mut wait = std::time::Duration::from_millis(100);
+        loop {
+            match repo::find_by_id(&self.pool, *user_id).await {
+                Ok(user) => return Ok(user.filter(|u| u.is_active)),
+                Err(error)
+                    if crate::error::database_unavailable(&error)
+                        && wait <= std::time::Duration::from_millis(800) =>
+                {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 }
 
