@@ -18,6 +18,7 @@ pub async fn following_feed(page: Option<String>) -> Result<ArticlePage, AppErro
         let page = parse_page(page.as_deref())?;
         let user = require_login().await?;
         let state = app_state()?;
+        let actor = crate::request::actor().await?;
         let size = state.config.page_size;
         let filter = ListFilter {
             followed_by: Some(user.id),
@@ -28,6 +29,7 @@ pub async fn following_feed(page: Option<String>) -> Result<ArticlePage, AppErro
                 .await?;
         crate::articles::list::with_card_ratings(
             &state,
+            &actor,
             ArticlePage::new(items, page, total, size)?,
         )
         .await

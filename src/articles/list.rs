@@ -38,6 +38,7 @@ pub async fn list_articles(
             AppError::BadRequest("Sort by author, -author, date, -date or rating.".to_owned())
         })?;
         let state = app_state()?;
+        let actor = crate::request::actor().await?;
         let size = state.config.page_size;
         let filter = ListFilter {
             author: author.as_deref().filter(|a| !a.is_empty()),
@@ -46,21 +47,22 @@ pub async fn list_articles(
         };
         let (items, total) =
             repo::list_published(&state.pool, &filter, sort, size, (page - 1) * size).await?;
-        with_card_ratings(&state, ArticlePage::new(items, page, total, size)?).await
+        with_card_ratings(&state, &actor, ArticlePage::new(items, page, total, size)?).await
     }
     .await
     .map_err(AppError::with_status)
 }
 
-/// The page with each card's star control for the current reader.
+/// The page with each card's star control for `actor`. Doors take the actor *before* their
+/// first query: the request's context is read while the render surely holds it, not after a
+/// wait on the database (a restart made such late reads fail).
 #[cfg(feature = "ssr")]
 pub async fn with_card_ratings(
     state: &crate::state::AppState,
+    actor: &crate::accounts::server::Actor,
     mut page: ArticlePage,
 ) -> Result<ArticlePage, AppError> {
-    let actor = crate::request::actor().await?;
-    page.ratings =
-        crate::engagement::server::card_ratings(&state.pool, &actor, &page.items).await?;
+    page.ratings = crate::engagement::server::card_ratings(&state.pool, actor, &page.items).await?;
     Ok(page)
 }
 

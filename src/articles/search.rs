@@ -16,10 +16,11 @@ pub async fn search_articles(q: String, page: Option<String>) -> Result<SearchRe
     async {
         let page = parse_page(page.as_deref())?;
         let state = app_state()?;
+        let actor = crate::request::actor().await?;
         let mut found =
             crate::articles::server::search::find(&state.pool, &q, page, state.config.page_size)
                 .await?;
-        found.page = crate::articles::list::with_card_ratings(&state, found.page).await?;
+        found.page = crate::articles::list::with_card_ratings(&state, &actor, found.page).await?;
         Ok(found)
     }
     .await

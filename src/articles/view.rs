@@ -34,12 +34,13 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
     use crate::request::app_state;
     async {
         let state = app_state()?;
+        // Who is reading, before the first query (the request's context is read while the
+        // render surely holds it, not after a wait on the database).
+        let actor = crate::request::actor().await?;
         let Some(row) = repo::by_slug(&state.pool, &slug).await? else {
             // An old address sends on only to a story this reader may see.
             let renamed = match repo::renamed_to(&state.pool, &slug).await? {
-                Some(article) if may_see(&crate::request::actor().await?, &article) => {
-                    Some(article)
-                }
+                Some(article) if may_see(&actor, &article) => Some(article),
                 _ => None,
             };
             return match renamed {
@@ -54,7 +55,6 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
                 None => Err(AppError::NotFound),
             };
         };
-        let actor = crate::request::actor().await?;
         let can_edit = actor.can_edit(&row.author_ids);
         let published = row.status == "published";
         if !published && !can_edit {
