@@ -26,6 +26,7 @@ use crate::articles::search::SearchPage;
 use crate::articles::view::ArticlePage;
 use crate::articles::writers::WritersPage;
 use crate::components::layout::{NotFoundView, SiteFooter, SiteHeader};
+use crate::subscriptions::pages::{SubscriptionNoticePage, WriterMailingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -79,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/logout") view=LogoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/subscribers") view=WriterMailingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/subscriptions/:outcome") view=SubscriptionNoticePage/>
                     <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/email") view=ChangeEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/confirm-email") view=ConfirmEmailChangePage ssr=SsrMode::Async/>

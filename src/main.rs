@@ -124,6 +124,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let workers = start_mail_workers(
         &config,
         waypost::mail::queue::Queue::new(redis.clone(), &config.redis_prefix),
+        &pool,
         config.mail.workers,
     )?;
     let cache_redis = match &config.cache_redis_url {
@@ -175,9 +176,11 @@ fn check_hash_file(options: &leptos::prelude::LeptosOptions) -> Result<(), Strin
     }
 }
 
+/// The mail worker pool; it also runs the subscriptions' mailings (fan-outs, digests).
 fn start_mail_workers(
     config: &Config,
     queue: waypost::mail::queue::Queue,
+    pool: &sqlx::PgPool,
     count: usize,
 ) -> Result<Option<waypost::mail::worker::WorkerPool>, Box<dyn std::error::Error>> {
     if count == 0 {
@@ -186,10 +189,17 @@ fn start_mail_workers(
     let mailer = waypost::mail::Mailer::from_config(&config.mail, count)
         .map_err(|e| format!("mail backend: {e}"))?;
     tracing::info!(workers = count, backend = ?config.mail.backend, "mail workers started");
+    let mailings = waypost::subscriptions::server::Deliveries::new(
+        pool.clone(),
+        &config.site_url,
+        config.mail.digest,
+    );
+    let settings =
+        waypost::mail::worker::WorkerSettings::from(&config.mail).with_tasks(Arc::new(mailings));
     Ok(Some(waypost::mail::worker::WorkerPool::start(
         queue,
         Arc::new(mailer),
-        (&config.mail).into(),
+        settings,
         count,
     )))
 }
@@ -349,10 +359,12 @@ async fn worker(config: Config, args: &[String]) -> Result<(), Box<dyn std::erro
         .await
         .map_err(|e| format!("cannot connect to Redis: {e}"))?;
     let queue = waypost::mail::queue::Queue::new(redis, &config.redis_prefix);
-    let pool = start_mail_workers(&config, queue, count)?.ok_or("no workers")?;
+    // Mailings read subscribers and stories.
+    let db = waypost::db::connect_and_migrate(&config.database_url).await?;
+    let workers = start_mail_workers(&config, queue, &db, count)?.ok_or("no workers")?;
     println!("Waypost mail worker running ({count} tasks)");
     shutdown_signal().await;
-    pool.shutdown(Duration::from_secs(30)).await;
+    workers.shutdown(Duration::from_secs(30)).await;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use waypost::config::{MailBackend, MailConfig, SmtpSecurity};
+use waypost::config::{DigestSchedule, MailBackend, MailConfig, SmtpSecurity};
 use waypost::mail::queue::Queue;
 use waypost::mail::worker::{spawn_worker, WorkerPool, WorkerSettings};
 use waypost::mail::{Email, Mailer};
@@ -30,6 +30,11 @@ fn mail_config(sink: &SmtpSink, max_attempts: u32, visibility_secs: u64) -> Mail
         workers: 2,
         max_attempts,
         visibility_timeout_secs: visibility_secs,
+        digest: DigestSchedule {
+            weekday: time::Weekday::Monday,
+            hour: 8,
+        },
+        sendgrid_webhook_key: None,
     }
 }
 
@@ -407,6 +412,7 @@ fn email(key: &str) -> Email {
         subject: format!("Test {key}"),
         text: "Hello".into(),
         html: "<p>Hello</p>".into(),
+        ..Email::default()
     }
 }
 

@@ -80,6 +80,7 @@ pub async fn change_password(
 pub fn AccountPage() -> impl IntoView {
     let profile = Resource::new_blocking(|| (), |_| get_own_profile());
     let tokens = super::api_tokens::api_tokens_resource();
+    let subscriptions = crate::subscriptions::pages::subscriptions_resource();
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
@@ -95,6 +96,10 @@ pub fn AccountPage() -> impl IntoView {
             Some("Thanks, your e-mail address is confirmed.")
         } else if query.get("verification").is_some() {
             Some("We've sent you a new confirmation link.")
+        } else if query.get("subscribed").is_some() {
+            Some("You're subscribed: new stories will arrive by e-mail.")
+        } else if query.get("subscriptions").is_some() {
+            Some("Subscriptions saved.")
         } else if query.get("saved").is_some() {
             Some("Profile saved.")
         } else {
@@ -154,6 +159,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <button type="submit" class="button button--quiet">"Upload picture"</button>
                                     </form>
                                 </div>
+                                <crate::subscriptions::pages::AccountSubscriptions data=subscriptions/>
                                 <super::social::SignInMethodsSection/>
                                 <super::api_tokens::ApiTokensSection tokens/>
                                 <div class="card">

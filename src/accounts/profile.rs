@@ -20,6 +20,10 @@ pub struct AuthorPageData {
     pub following: Option<bool>,
     /// The newest articles they favourited.
     pub favorites: Vec<crate::articles::model::ArticleCard>,
+    /// Whether the signed-in reader gets their stories by e-mail (`None`: nobody signed in).
+    pub subscribed: Option<bool>,
+    /// The signed-in reader is this author.
+    pub own_page: bool,
 }
 
 /// How many favourites an author page lists.
@@ -30,7 +34,7 @@ pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
     use super::server::{follows, repo};
     use crate::articles::model::Sort;
     use crate::articles::server::repo::{list_published, ListFilter};
-    use crate::request::{app_state, auth_session};
+    use crate::request::app_state;
     async {
         let state = app_state()?;
         let profile = repo::public_profile(&state.pool, &username)
@@ -41,7 +45,10 @@ pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
             .await?
             .map(|u| u.id)
             .ok_or(AppError::NotFound)?;
-        let viewer = auth_session().await?.user.map(|u| u.id);
+        let actor = crate::request::actor().await?;
+        let viewer = actor.id();
+        let subscribed =
+            crate::subscriptions::server::is_subscribed(&state, &actor, Some(author_id)).await?;
         let following = match viewer {
             Some(viewer) if viewer != author_id => {
                 Some(follows::is_following(&state.pool, viewer, author_id).await?)
@@ -60,6 +67,8 @@ pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
             favorites,
             profile,
             url,
+            subscribed,
+            own_page: viewer == Some(author_id),
         })
     }
     .await
@@ -83,8 +92,13 @@ pub fn AuthorPage() -> impl IntoView {
                     (Ok(data), Ok(page)) => {
                         let base = format!("/authors/{}", data.profile.username);
                         let href = move |n: i64| href_with(&base, &[("page", (n > 1).then(|| n.to_string()))]);
+                        // Writers only: travellers publish nothing to subscribe to.
+                        let subscribe = (data.profile.is_writer && !data.own_page).then(|| view! {
+                            <crate::subscriptions::pages::SubscribeForm author=Some(data.profile.username.clone()) subscribed=data.subscribed/>
+                        });
                         view! {
                             <ProfileView profile=data.profile url=data.url followers=data.followers following=data.following/>
+                            {subscribe}
                             <section class="author-stories" aria-labelledby="author-stories-heading">
                                 <h2 id="author-stories-heading">"Stories"</h2>
                                 <ArticleList items=page.items ratings=page.ratings empty="No published stories yet."/>

@@ -16,7 +16,17 @@ pub struct Dashboard {
     /// `None` when Redis can't be asked.
     pub mail_queued: Option<i64>,
     pub mail_dead: Option<i64>,
+    /// The newest dead-lettered e-mails (failed for good), for staff to look into.
+    pub dead_letters: Vec<DeadLetter>,
     pub recent: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub to: String,
+    pub subject: String,
+    pub attempts: u32,
+    pub error: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

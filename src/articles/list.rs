@@ -134,6 +134,9 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        // The same form for everyone (the page is cached): a signed-in reader who types their
+        // verified address is subscribed at once.
+        <crate::subscriptions::pages::SubscribeForm author=None subscribed=None/>
     }
 }
 

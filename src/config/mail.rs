@@ -68,6 +68,61 @@ pub struct MailConfig {
     pub max_attempts: u32,
     /// A job a silent worker held this long goes back to the queue.
     pub visibility_timeout_secs: u64,
+    /// When the weekly digest goes out.
+    pub digest: DigestSchedule,
+    /// SendGrid's signed event webhook (bounces, spam reports): its verification key (the
+    /// base64 public key from SendGrid's settings). Without it the webhook is off.
+    pub sendgrid_webhook_key: Option<String>,
+}
+
+/// The weekly digest's moment: a weekday and an hour, UTC (`DIGEST_WEEKDAY`, `DIGEST_HOUR`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DigestSchedule {
+    pub weekday: time::Weekday,
+    pub hour: u8,
+}
+
+impl DigestSchedule {
+    /// The latest scheduled moment at or before `now`.
+    pub fn latest(&self, now: time::OffsetDateTime) -> time::OffsetDateTime {
+        let now = now.to_offset(time::UtcOffset::UTC);
+        let days_back = (7 + now.weekday().number_days_from_monday()
+            - self.weekday.number_days_from_monday())
+            % 7;
+        let mut moment = (now - time::Duration::days(i64::from(days_back)))
+            .replace_time(time::Time::MIDNIGHT)
+            + time::Duration::hours(i64::from(self.hour));
+        if moment > now {
+            moment -= time::Duration::days(7);
+        }
+        moment
+    }
+}
+
+fn digest_schedule(get: &impl Fn(&str) -> Option<String>) -> Result<DigestSchedule, ConfigError> {
+    use time::Weekday::*;
+    let weekday = match get("DIGEST_WEEKDAY").map(|d| d.trim().to_ascii_lowercase()) {
+        None => Monday,
+        Some(day) => match day.get(..3).unwrap_or_default() {
+            "mon" => Monday,
+            "tue" => Tuesday,
+            "wed" => Wednesday,
+            "thu" => Thursday,
+            "fri" => Friday,
+            "sat" => Saturday,
+            "sun" => Sunday,
+            _ => {
+                return Err(ConfigError::new(
+                    "DIGEST_WEEKDAY",
+                    "use a day of the week, like monday",
+                ))
+            }
+        },
+    };
+    Ok(DigestSchedule {
+        weekday,
+        hour: parse_number(get, "DIGEST_HOUR", 8, 0, 23)? as u8,
+    })
 }
 
 pub(super) fn mail_config(
@@ -158,5 +213,36 @@ pub(super) fn mail_config(
         max_attempts: parse_number(get, "MAIL_MAX_ATTEMPTS", 5, 1, 50)? as u32,
         visibility_timeout_secs: parse_number(get, "MAIL_VISIBILITY_TIMEOUT_SECS", 60, 1, 86_400)?
             as u64,
+        digest: digest_schedule(get)?,
+        sendgrid_webhook_key: get("SENDGRID_WEBHOOK_VERIFICATION_KEY")
+            .filter(|k| !k.trim().is_empty()),
     })
+}
+
+#[cfg(test)]
+mod digest_tests {
+    use super::DigestSchedule;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_latest_digest_moment() {
+        let monday_8 = DigestSchedule {
+            weekday: time::Weekday::Monday,
+            hour: 8,
+        };
+        // Thursday 3 December 2026 → Monday 30 November, 08:00.
+        assert_eq!(
+            monday_8.latest(datetime!(2026-12-03 14:00 UTC)),
+            datetime!(2026-11-30 08:00 UTC)
+        );
+        // Monday before eight → the Monday before.
+        assert_eq!(
+            monday_8.latest(datetime!(2026-12-07 07:59 UTC)),
+            datetime!(2026-11-30 08:00 UTC)
+        );
+        assert_eq!(
+            monday_8.latest(datetime!(2026-12-07 08:00 UTC)),
+            datetime!(2026-12-07 08:00 UTC)
+        );
+    }
 }

@@ -14,7 +14,7 @@ mod oauth;
 mod services;
 mod vars;
 
-pub use mail::{MailBackend, MailConfig, SmtpSecurity};
+pub use mail::{DigestSchedule, MailBackend, MailConfig, SmtpSecurity};
 pub use media::MediaConfig;
 pub use network::{IpNetwork, ProxyTrust, TlsFiles};
 pub use oauth::OAuthProvider;
@@ -65,6 +65,8 @@ pub struct Config {
     pub login_window_secs: u64,
     /// Accounts made per client address per hour (`SIGNUPS_PER_IP_PER_HOUR`, web and API).
     pub signups_per_ip_per_hour: u64,
+    /// Subscribe-by-e-mail forms per client address per hour.
+    pub subscribes_per_ip_per_hour: u64,
     /// Comments per account per minute (`COMMENTS_PER_USER_PER_MINUTE`).
     pub comments_per_user_per_minute: u64,
     /// Image uploads (editor and profile picture) per account per hour
@@ -253,6 +255,13 @@ impl Config {
                 &get,
                 "SIGNUPS_PER_IP_PER_HOUR",
                 10,
+                1,
+                1_000_000,
+            )? as u64,
+            subscribes_per_ip_per_hour: parse_number(
+                &get,
+                "SUBSCRIBES_PER_IP_PER_HOUR",
+                20,
                 1,
                 1_000_000,
             )? as u64,

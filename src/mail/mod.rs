@@ -15,13 +15,19 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// One e-mail, as queued. `key` is its idempotency key: a job delivered twice is sent once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email {
     pub key: String,
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Subscription e-mails: the one-click unsubscribe address (RFC 8058 headers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_unsubscribe: Option<String>,
+    /// The mailing it belongs to (e.g. `story-42`), whose sent and failed e-mails are counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,14 +39,14 @@ pub struct MailError {
 }
 
 impl MailError {
-    fn transient(message: impl Into<String>) -> Self {
+    pub fn transient(message: impl Into<String>) -> Self {
         MailError {
             message: message.into(),
             permanent: false,
         }
     }
 
-    fn permanent(message: impl Into<String>) -> Self {
+    pub fn permanent(message: impl Into<String>) -> Self {
         MailError {
             message: message.into(),
             permanent: true,
@@ -141,7 +147,7 @@ impl Mailer {
                         { "type": "text/plain", "value": email.text },
                         { "type": "text/html", "value": email.html },
                     ],
-                    "headers": { "X-Waypost-Key": email.key },
+                    "headers": sendgrid_headers(email),
                 });
                 let response = client
                     .post(api_url)
@@ -163,6 +169,15 @@ impl Mailer {
             }
         }
     }
+}
+
+fn sendgrid_headers(email: &Email) -> serde_json::Value {
+    let mut headers = serde_json::json!({ "X-Waypost-Key": email.key });
+    if let Some(url) = &email.list_unsubscribe {
+        headers["List-Unsubscribe"] = format!("<{url}>").into();
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click".into();
+    }
+    headers
 }
 
 fn sanitize_file_part(key: &str) -> String {
@@ -189,7 +204,20 @@ pub fn build_message(from: &str, email: &Email) -> Result<Message, MailError> {
         .parse()
         .map_err(|e| MailError::permanent(format!("recipient address: {e}")))?;
     let domain = from.email.domain().to_owned();
-    Message::builder()
+    let mut builder = Message::builder();
+    if let Some(url) = &email.list_unsubscribe {
+        // RFC 2369 + RFC 8058: mail clients show an unsubscribe button that POSTs here.
+        builder = builder
+            .raw_header(header::HeaderValue::new(
+                header::HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(header::HeaderValue::new(
+                header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    builder
         .from(from)
         .to(to)
         .subject(email.subject.clone())

@@ -57,6 +57,7 @@ fn email(
         subject: subject.to_owned(),
         text: text(&paragraphs, action, footer),
         html: layout(subject, &paragraphs, action, footer),
+        ..Email::default()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The mail worker pool: tokio tasks that take jobs from the queue and send them. Runs inside
 //! `waypost serve` (MAIL_WORKERS tasks) or alone as `waypost worker`.
 
-use super::queue::{Job, Queue, JOB_VERSION};
+use super::queue::{Job, Progress, Queue, Task, TaskRunner, Work, JOB_VERSION};
 use super::Mailer;
 use crate::config::MailConfig;
 use std::future::Future;
@@ -15,6 +15,21 @@ pub struct WorkerSettings {
     pub from: String,
     pub max_attempts: u32,
     pub visibility_timeout: Duration,
+    /// Runs task jobs (newsletter fan-outs, digests) and schedules what is due. Without one,
+    /// task jobs wait for a pool that has one.
+    pub tasks: Option<Arc<dyn TaskRunner>>,
+}
+
+impl WorkerSettings {
+    pub fn with_tasks(mut self, runner: Arc<dyn TaskRunner>) -> Self {
+        self.tasks = Some(runner);
+        self
+    }
+
+    /// A task's slice: well inside the visibility timeout (heartbeats wait for it).
+    fn task_slice(&self) -> Duration {
+        (self.visibility_timeout / 3).clamp(Duration::from_millis(200), Duration::from_secs(5))
+    }
 }
 
 impl From<&MailConfig> for WorkerSettings {
@@ -23,6 +38,7 @@ impl From<&MailConfig> for WorkerSettings {
             from: config.from.clone(),
             max_attempts: config.max_attempts,
             visibility_timeout: Duration::from_secs(config.visibility_timeout_secs),
+            tasks: None,
         }
     }
 }
@@ -204,12 +220,12 @@ async fn handle(
                 v: JOB_VERSION,
                 id: "unreadable".into(),
                 attempts: 0,
-                email: super::Email {
-                    key: "unreadable".into(),
-                    to: String::new(),
-                    subject: String::new(),
-                    text: raw.chars().take(2000).collect(),
-                    html: String::new(),
+                work: Work::Email {
+                    email: super::Email {
+                        key: "unreadable".into(),
+                        text: raw.chars().take(2000).collect(),
+                        ..super::Email::default()
+                    },
                 },
                 last_error: None,
             };
@@ -221,7 +237,14 @@ async fn handle(
             return;
         }
     };
-    let key = job.email.key.clone();
+    let email = match &job.work {
+        Work::Email { email } => email.clone(),
+        Work::Task { task } => {
+            let task = task.clone();
+            return run_task(queue, settings, worker, &raw, job, &task).await;
+        }
+    };
+    let key = email.key.clone();
     let sent_before = persist("check sent", || queue.already_sent(&key)).await;
     if sent_before {
         tracing::info!(
@@ -235,10 +258,10 @@ async fn handle(
         .await;
         return;
     }
-    match mailer.send(&settings.from, &job.email).await {
+    match mailer.send(&settings.from, &email).await {
         Ok(()) => {
             tracing::info!(key, attempts = job.attempts + 1, "e-mail sent");
-            persist("mark sent", || queue.ack_sent(worker, &key, &raw)).await;
+            persist("mark sent", || queue.ack_sent(worker, &email, &raw)).await;
         }
         Err(error) => {
             let last = error.permanent || job.attempts + 1 >= settings.max_attempts;
@@ -263,12 +286,65 @@ async fn handle(
     }
 }
 
+/// One slice of a task: done (acknowledged), more to do (back to the queue at once), or
+/// failed (retried with backoff, like an e-mail).
+async fn run_task(
+    queue: &Queue,
+    settings: &WorkerSettings,
+    worker: &str,
+    raw: &str,
+    job: Job,
+    task: &Task,
+) {
+    let outcome = match &settings.tasks {
+        Some(runner) => {
+            let deadline = Instant::now() + settings.task_slice();
+            runner.run(task, queue, deadline).await
+        }
+        None => Err(super::MailError::transient(
+            "this worker pool runs no tasks",
+        )),
+    };
+    match outcome {
+        Ok(Progress::Done) => {
+            tracing::info!(task = ?task, "task done");
+            persist("ack task", || queue.ack(worker, raw)).await;
+        }
+        Ok(Progress::More) => persist("requeue task", || queue.requeue(worker, raw)).await,
+        Err(error) => {
+            tracing::warn!(task = ?task, %error, "task failed; will retry");
+            let message = error.to_string();
+            persist("reschedule task", || {
+                queue.fail(
+                    worker,
+                    raw,
+                    job.clone(),
+                    &message,
+                    settings.max_attempts.max(10),
+                    error.permanent,
+                )
+            })
+            .await;
+        }
+    }
+}
+
+/// How often each pool asks its task runner what is due.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(30);
+
 /// Moves due retries back to the queue and rescues the jobs of workers that died.
 async fn maintain(queue: Queue, settings: WorkerSettings, mut shutdown: watch::Receiver<bool>) {
     let timeout_ms = settings.visibility_timeout.as_millis() as i64;
     let recover_every = (settings.visibility_timeout / 4).max(Duration::from_millis(250));
     let mut last_recovery = Instant::now() - recover_every;
+    let mut last_schedule: Option<Instant> = None;
     while !*shutdown.borrow() {
+        if let Some(runner) = &settings.tasks {
+            if last_schedule.is_none_or(|at| at.elapsed() >= SCHEDULE_EVERY) {
+                last_schedule = Some(Instant::now());
+                runner.schedule(&queue).await;
+            }
+        }
         if let Err(error) = queue.promote_due().await {
             tracing::debug!(%error, "could not promote due mail retries");
         }

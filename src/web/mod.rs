@@ -79,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         )
         // The Django blog's addresses (after `waypost import-django`).
         .merge(legacy::routes())
+        // Subscriptions by e-mail: the forms and the e-mails' links.
+        .merge(crate::subscriptions::forms::routes())
         // Social sign-in (plain redirects and forms: no JavaScript involved).
         .route("/auth/{provider}/start", get(social::start))
         .route("/auth/{provider}/callback", get(social::callback))

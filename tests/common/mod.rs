@@ -58,6 +58,7 @@ impl TestApp {
             // Tests make many accounts and comments from one address; the limits' own tests
             // set them low.
             ("SIGNUPS_PER_IP_PER_HOUR".to_owned(), "100000".to_owned()),
+            ("SUBSCRIBES_PER_IP_PER_HOUR".to_owned(), "100000".to_owned()),
             (
                 "COMMENTS_PER_USER_PER_MINUTE".to_owned(),
                 "100000".to_owned(),

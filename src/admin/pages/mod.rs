@@ -172,6 +172,20 @@ pub fn AdminDashboardPage() -> impl IntoView {
                                         <div><dt>{label}</dt><dd>{value}</dd></div>
                                     }).collect_view()}
                                 </dl>
+                                {(!d.dead_letters.is_empty()).then(|| view! {
+                                    <h2>"E-mails that failed for good"</h2>
+                                    <div class="table-scroll">
+                                        <table class="admin-table">
+                                            <caption class="visually-hidden">"Dead-lettered e-mails, newest first"</caption>
+                                            <thead><tr><th scope="col">"To"</th><th scope="col">"Subject"</th><th scope="col">"Attempts"</th><th scope="col">"Last error"</th></tr></thead>
+                                            <tbody>
+                                                {d.dead_letters.clone().into_iter().map(|l| view! {
+                                                    <tr><td>{l.to}</td><td>{l.subject}</td><td>{l.attempts}</td><td>{l.error}</td></tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                })}
                                 <h2>"Recent actions"</h2>
                                 <AuditTable entries=d.recent.clone()/>
                                 <p><a href="/admin/audit">"The whole audit log"</a></p>

@@ -80,6 +80,7 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
         ratings: counts.ratings,
         mail_queued: mail.as_ref().map(|m| m.ready + m.delayed + m.in_flight),
         mail_dead: mail.as_ref().map(|m| m.dead),
+        dead_letters: dead_letters(state).await,
         recent: audit_page(&state.pool, 1)
             .await?
             .items
@@ -87,6 +88,30 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
             .take(8)
             .collect(),
     })
+}
+
+/// The ten newest dead letters (nothing when Redis can't be asked: the page still shows).
+async fn dead_letters(state: &AppState) -> Vec<crate::admin::model::DeadLetter> {
+    let jobs = tokio::time::timeout(std::time::Duration::from_secs(2), state.mail.dead_jobs())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    jobs.into_iter()
+        .take(10)
+        .map(|job| {
+            let (to, subject) = match job.email() {
+                Some(email) => (email.to.clone(), email.subject.clone()),
+                None => (String::new(), format!("task {}", job.id)),
+            };
+            crate::admin::model::DeadLetter {
+                to,
+                subject,
+                attempts: job.attempts,
+                error: job.last_error.unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 pub async fn users(pool: &PgPool, query: &str, page: i64) -> Result<Paged<AdminUser>, AppError> {

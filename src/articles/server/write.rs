@@ -108,6 +108,10 @@ pub async fn save(
     };
     repo::set_tags(&mut tx, article_id, &tags).await?;
     repo::refresh_author_names(&mut *tx, &[article_id]).await?;
+    // Subscribers hear of a story once: on its first publication, never on edits or
+    // republishing. Recorded with the publication itself, so it can't be lost or doubled.
+    let first_publication =
+        crate::subscriptions::server::record_first_publication(&mut tx, article_id).await?;
     tx.commit().await?;
     tracing::info!(
         article_id,
@@ -115,6 +119,9 @@ pub async fn save(
         publish = input.publish,
         "article saved"
     );
+    if first_publication {
+        crate::subscriptions::server::start_newsletter(&state.mail, article_id).await;
+    }
     if let Some(old) = previous_slug.filter(|old| *old != slug) {
         state
             .page_cache

@@ -11,11 +11,23 @@
 //! - `sent:<key>` (string with a TTL): set after a successful send; a job redelivered after
 //!   that is acknowledged without sending again.
 //! - `stats` (hash): counters shown in `/healthz`.
+//! - `queued:<key>` (string with a TTL): set when a job is queued with [`Queue::enqueue_once`];
+//!   queueing the same key again is a no-op, so a fan-out that is re-run after a crash never
+//!   queues anyone twice.
+//! - `campaign:<name>` (hash): sent and failed e-mails of one mailing (a story's newsletter).
+//!
+//! A job is an e-mail or a [`Task`]: work that queues e-mails (a newsletter's fan-out), run
+//! by the [`TaskRunner`] the worker pool was given, in slices that re-queue themselves.
 //!
 //! Every key is `{<REDIS_PREFIX>:mail}:<name>`: the braces are a Redis Cluster hash tag, so all
 //! of them live in one slot and the multi-key `LMOVE`s and scripts run on a cluster unchanged.
 //! Jobs left under the keys of earlier versions (`<prefix>:mail:<name>`) are adopted by the
 //! workers' maintenance task.
+
+mod legacy;
+mod tasks;
+
+pub use tasks::{CampaignStats, Progress, Task, TaskRunner};
 
 use super::Email;
 use crate::redis::RedisPool;
@@ -24,18 +36,30 @@ use fred::types::lists::LMoveDirection;
 use serde::{Deserialize, Serialize};
 
 /// Jobs are versioned JSON: a newer worker can still read what an older web process queued.
-pub const JOB_VERSION: u32 = 1;
+/// E-mail jobs are version 1 (unchanged since the first release); tasks are version 2.
+pub const JOB_VERSION: u32 = 2;
+const EMAIL_JOB_VERSION: u32 = 1;
 /// How long a sent e-mail is remembered for de-duplication.
 const SENT_TTL_SECS: i64 = 7 * 24 * 3600;
+/// How long `enqueue_once` remembers a key: longer than any fan-out can be re-run.
+const QUEUED_TTL_SECS: i64 = 14 * 24 * 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
     pub v: u32,
     pub id: String,
     pub attempts: u32,
-    pub email: Email,
+    #[serde(flatten)]
+    pub work: Work,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Work {
+    Email { email: Email },
+    Task { task: Task },
 }
 
 #[derive(Clone)]
@@ -79,22 +103,27 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 return moved
 "#;
 
-/// Acknowledges a sent job: remembered as sent, counted, out of in-flight, in one step.
-/// KEYS: sent marker, stats, inflight list. ARGV: raw job, marker TTL (s).
+/// Acknowledges a sent job: remembered as sent, counted (with its campaign), out of
+/// in-flight, in one step.
+/// KEYS: sent marker, stats, inflight list, campaign. ARGV: raw job, marker TTL (s), "1" if
+/// the e-mail belongs to the campaign.
 const ACK_SENT: &str = r#"
 redis.call('SET', KEYS[1], 1, 'EX', ARGV[2])
 redis.call('HINCRBY', KEYS[2], 'sent', 1)
+if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[4], 'sent', 1) end
 redis.call('LREM', KEYS[3], 1, ARGV[1])
 return 1
 "#;
 
 /// Acknowledges a failed job: out of in-flight, into `delayed` (retry) or `dead`.
-/// KEYS: inflight list, delayed, dead, stats. ARGV: raw job, new job, due (ms) or "dead".
+/// KEYS: inflight list, delayed, dead, stats, campaign. ARGV: raw job, new job, due (ms) or
+/// "dead", "1" if the e-mail belongs to the campaign.
 const RESCHEDULE: &str = r#"
 redis.call('LREM', KEYS[1], 1, ARGV[1])
 if ARGV[3] == 'dead' then
   redis.call('LPUSH', KEYS[3], ARGV[2])
   redis.call('HINCRBY', KEYS[4], 'dead_lettered', 1)
+  if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[5], 'failed', 1) end
 else
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
   redis.call('HINCRBY', KEYS[4], 'retried', 1)
@@ -125,17 +154,17 @@ impl Queue {
 
     /// Queues an e-mail: one `LPUSH`. Returns the job id.
     pub async fn enqueue(&self, email: Email) -> Result<String, Error> {
-        let job = Job {
-            v: JOB_VERSION,
-            id: email.key.clone(),
-            attempts: 0,
-            email,
-            last_error: None,
-        };
-        let raw = serde_json::to_string(&job)
-            .map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
+        let id = email.key.clone();
+        let raw = email_job(email)?;
         let _: i64 = self.redis.lpush(self.key("ready"), raw).await?;
-        Ok(job.id)
+        Ok(id)
+    }
+
+    fn campaign_key(&self, email: Option<&Email>) -> (String, &'static str) {
+        match email.and_then(|e| e.campaign.as_deref()) {
+            Some(name) => (self.key(&format!("campaign:{name}")), "1"),
+            None => (self.key("stats"), "0"),
+        }
     }
 
     /// Takes the oldest ready job into `worker`'s in-flight list (atomically).
@@ -169,6 +198,7 @@ impl Queue {
         job.attempts += 1;
         job.last_error = Some(error.chars().take(500).collect());
         let dead = permanent || job.attempts >= max_attempts;
+        let (campaign, in_campaign) = self.campaign_key(job.email());
         let due = if dead {
             "dead".to_owned()
         } else {
@@ -185,8 +215,9 @@ impl Queue {
                     self.key("delayed"),
                     self.key("dead"),
                     self.key("stats"),
+                    campaign,
                 ],
-                vec![raw.to_owned(), updated, due],
+                vec![raw.to_owned(), updated, due, in_campaign.to_owned()],
             )
             .await?;
         Ok(())
@@ -197,18 +228,24 @@ impl Queue {
         Ok(exists > 0)
     }
 
-    /// The job was sent: remember it (a redelivery is then skipped) and let it go.
-    pub async fn ack_sent(&self, worker: &str, key: &str, raw: &str) -> Result<(), Error> {
+    /// The e-mail was sent: remember it (a redelivery is then skipped) and let it go.
+    pub async fn ack_sent(&self, worker: &str, email: &Email, raw: &str) -> Result<(), Error> {
+        let (campaign, in_campaign) = self.campaign_key(Some(email));
         let _: i64 = self
             .redis
             .eval(
                 ACK_SENT,
                 vec![
-                    self.key(&format!("sent:{key}")),
+                    self.key(&format!("sent:{}", email.key)),
                     self.key("stats"),
                     self.inflight_key(worker),
+                    campaign,
                 ],
-                vec![raw.to_owned(), SENT_TTL_SECS.to_string()],
+                vec![
+                    raw.to_owned(),
+                    SENT_TTL_SECS.to_string(),
+                    in_campaign.to_owned(),
+                ],
             )
             .await?;
         Ok(())
@@ -287,84 +324,6 @@ impl Queue {
         Ok(moved)
     }
 
-    /// Moves jobs queued under the keys of earlier versions (no hash tag) to today's keys:
-    /// ready, delayed and dead jobs, and what their workers held. Those keys only exist on
-    /// the single Redis server those versions ran on, so the two-key moves are safe there; on
-    /// a cluster the first checks find nothing. Returns how many jobs moved.
-    pub async fn adopt_legacy_jobs(&self) -> Result<i64, Error> {
-        let legacy = |name: &str| format!("{}:{name}", self.legacy_prefix);
-        let mut moved = 0;
-        for name in ["ready", "dead"] {
-            if self.redis.exists::<i64, _>(legacy(name)).await? == 0 {
-                continue;
-            }
-            while self
-                .redis
-                .lmove::<Option<String>, _, _>(
-                    legacy(name),
-                    self.key(name),
-                    LMoveDirection::Right,
-                    LMoveDirection::Left,
-                )
-                .await?
-                .is_some()
-            {
-                moved += 1;
-            }
-        }
-        if self.redis.exists::<i64, _>(legacy("delayed")).await? > 0 {
-            let due: Vec<(String, f64)> = self
-                .redis
-                .zrange(legacy("delayed"), 0, -1, None, false, None, true)
-                .await?;
-            for (job, at) in due {
-                let _: i64 = self
-                    .redis
-                    .zadd(
-                        self.key("delayed"),
-                        None,
-                        None,
-                        false,
-                        false,
-                        (at, job.as_str()),
-                    )
-                    .await?;
-                let _: i64 = self.redis.zrem(legacy("delayed"), job).await?;
-                moved += 1;
-            }
-        }
-        if self.redis.exists::<i64, _>(legacy("workers")).await? > 0 {
-            let workers: Vec<String> = self
-                .redis
-                .zrange(legacy("workers"), 0, -1, None, false, None, false)
-                .await?;
-            for worker in workers {
-                let held = legacy(&format!("inflight:{worker}"));
-                while self
-                    .redis
-                    .lmove::<Option<String>, _, _>(
-                        &held,
-                        self.key("ready"),
-                        LMoveDirection::Right,
-                        LMoveDirection::Left,
-                    )
-                    .await?
-                    .is_some()
-                {
-                    moved += 1;
-                }
-                let _: i64 = self.redis.zrem(legacy("workers"), worker).await?;
-            }
-        }
-        if moved > 0 {
-            tracing::info!(
-                jobs = moved,
-                "adopted mail jobs queued by an earlier version"
-            );
-        }
-        Ok(moved)
-    }
-
     pub async fn stats(&self) -> Result<QueueStats, Error> {
         let ready: i64 = self.redis.llen(self.key("ready")).await?;
         let delayed: i64 = self.redis.zcard(self.key("delayed")).await?;
@@ -402,6 +361,26 @@ impl Queue {
     }
 }
 
+fn email_job(email: Email) -> Result<String, Error> {
+    let job = Job {
+        v: EMAIL_JOB_VERSION,
+        id: email.key.clone(),
+        attempts: 0,
+        work: Work::Email { email },
+        last_error: None,
+    };
+    serde_json::to_string(&job).map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))
+}
+
+impl Job {
+    pub fn email(&self) -> Option<&Email> {
+        match &self.work {
+            Work::Email { email } => Some(email),
+            Work::Task { .. } => None,
+        }
+    }
+}
+
 /// Exponential backoff with full jitter: attempt n waits up to 2^n seconds (capped at 10 min).
 pub fn backoff_ms(attempt: u32) -> i64 {
     use rand::Rng;
@@ -426,20 +405,41 @@ mod tests {
     #[test]
     fn jobs_round_trip_as_versioned_json() {
         let job = Job {
-            v: JOB_VERSION,
+            v: EMAIL_JOB_VERSION,
             id: "k1".into(),
             attempts: 2,
-            email: Email {
-                key: "k1".into(),
-                to: "ana@example.com".into(),
-                subject: "Hi".into(),
-                text: "t".into(),
-                html: "<p>t</p>".into(),
+            work: Work::Email {
+                email: Email {
+                    key: "k1".into(),
+                    to: "ana@example.com".into(),
+                    subject: "Hi".into(),
+                    text: "t".into(),
+                    html: "<p>t</p>".into(),
+                    ..Email::default()
+                },
             },
             last_error: None,
         };
         let raw = serde_json::to_string(&job).unwrap();
         assert!(raw.starts_with(r#"{"v":1,"#));
         assert_eq!(serde_json::from_str::<Job>(&raw).unwrap(), job);
+        // What the first release queued still reads.
+        let old = r#"{"v":1,"id":"k1","attempts":2,"email":{"key":"k1","to":"ana@example.com","subject":"Hi","text":"t","html":"<p>t</p>"}}"#;
+        assert_eq!(serde_json::from_str::<Job>(old).unwrap(), job);
+        let task = Job {
+            v: JOB_VERSION,
+            id: "t".into(),
+            attempts: 0,
+            work: Work::Task {
+                task: Task::NewsletterFanout { article_id: 7 },
+            },
+            last_error: None,
+        };
+        let raw = serde_json::to_string(&task).unwrap();
+        assert!(
+            raw.contains(r#""task":{"kind":"newsletter_fanout","article_id":7}"#),
+            "{raw}"
+        );
+        assert_eq!(serde_json::from_str::<Job>(&raw).unwrap(), task);
     }
 }
