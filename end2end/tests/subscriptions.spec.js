@@ -8,15 +8,25 @@ test('a reader without an account subscribes to a writer, confirms, gets the nex
   await signUp(writerPage, writerAccount);
   promoteToWriter(writerAccount.username);
 
-  // Someone with no account, on the writer's page, with JavaScript off: a plain form.
-  const readerContext = await browser.newContext({ javaScriptEnabled: false });
+  // The form is plain HTML: it works with JavaScript off.
+  const noScript = await browser.newContext({ javaScriptEnabled: false });
+  const noScriptPage = await noScript.newPage();
+  await noScriptPage.goto(`/authors/${writerAccount.username}`);
+  await noScriptPage.getByLabel('Your e-mail address').fill(`noscript-${Date.now().toString(36)}@example.com`);
+  await noScriptPage.getByRole('button', { name: 'Subscribe', exact: true }).click();
+  await expect(noScriptPage).toHaveURL(/\/subscriptions\/check-email$/);
+  await noScript.close();
+
+  // Someone with no account, on the writer's page.
+  const readerContext = await browser.newContext();
   const reader = await readerContext.newPage();
   const address = `reader-${Date.now().toString(36)}@example.com`;
   await reader.goto(`/authors/${writerAccount.username}`);
   const box = reader.getByRole('region', { name: `Get @${writerAccount.username}'s new stories by e-mail` });
   await expect(box).toBeVisible();
+  await expectAccessible(reader);
   await box.getByLabel('Your e-mail address').fill(address);
-  await box.getByRole('button', { name: 'Subscribe' }).click();
+  await box.getByRole('button', { name: 'Subscribe', exact: true }).click();
   await expect(reader).toHaveURL(/\/subscriptions\/check-email$/);
   await expect(reader.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
   await expectAccessible(reader);

@@ -81,6 +81,7 @@ pub fn AccountPage() -> impl IntoView {
     let profile = Resource::new_blocking(|| (), |_| get_own_profile());
     let tokens = super::api_tokens::api_tokens_resource();
     let subscriptions = crate::subscriptions::pages::subscriptions_resource();
+    let sign_in_methods = super::social::sign_in_methods_resource();
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
@@ -160,7 +161,7 @@ pub fn AccountPage() -> impl IntoView {
                                     </form>
                                 </div>
                                 <crate::subscriptions::pages::AccountSubscriptions data=subscriptions/>
-                                <super::social::SignInMethodsSection/>
+                                <super::social::SignInMethodsSection methods=sign_in_methods/>
                                 <super::api_tokens::ApiTokensSection tokens/>
                                 <div class="card">
                                     <h2>"Password"</h2>

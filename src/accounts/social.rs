@@ -84,9 +84,15 @@ pub async fn get_sign_in_methods() -> Result<SignInMethods, AppError> {
 }
 
 /// The account page's "Sign-in methods": link or unlink each provider (plain forms).
+/// Created with the page's other resources, never inside a `Suspend`: a blocking resource
+/// first created while a `Suspend` renders can leave the server render waiting forever
+/// (seen as an /account request that never answered under concurrent load).
+pub fn sign_in_methods_resource() -> Resource<Result<SignInMethods, AppError>> {
+    Resource::new_blocking(|| (), |_| get_sign_in_methods())
+}
+
 #[component]
-pub fn SignInMethodsSection() -> impl IntoView {
-    let methods = Resource::new_blocking(|| (), |_| get_sign_in_methods());
+pub fn SignInMethodsSection(methods: Resource<Result<SignInMethods, AppError>>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="sign-in-methods">
             <h2 id="sign-in-methods">"Sign-in methods"</h2>
