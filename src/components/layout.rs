@@ -138,6 +138,21 @@ pub fn error_view(error: crate::error::AppError) -> AnyView {
             />
         }
         .into_any(),
+        // The status the error carries (its Retry-After was set with it): a database restart
+        // or a full hashing queue is a 503, never a 500.
+        AppError::Busy { .. } => view! {
+            <ErrorPage
+                status=503
+                title="Back in a moment"
+                heading="Waypost is busy for a moment"
+                message=error.to_string()
+            />
+        }
+        .into_any(),
+        AppError::RateLimited { .. } => view! {
+            <ErrorPage status=429 title="Too many requests" heading="Slow down a little" message=error.to_string()/>
+        }
+        .into_any(),
         other => view! { <ServerErrorView message=other.to_string()/> }.into_any(),
     }
 }
