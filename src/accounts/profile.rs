@@ -34,7 +34,7 @@ pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
     use super::server::{follows, repo};
     use crate::articles::model::Sort;
     use crate::articles::server::repo::{list_published, ListFilter};
-    use crate::request::app_state;
+    use crate::request::{app_state, auth_session};
     async {
         let state = app_state()?;
         let profile = repo::public_profile(&state.pool, &username)
@@ -45,10 +45,9 @@ pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
             .await?
             .map(|u| u.id)
             .ok_or(AppError::NotFound)?;
-        let actor = crate::request::actor().await?;
-        let viewer = actor.id();
+        let viewer = auth_session().await?.user.map(|u| u.id);
         let subscribed =
-            crate::subscriptions::server::is_subscribed(&state, &actor, Some(author_id)).await?;
+            crate::subscriptions::server::is_subscribed(&state, viewer, Some(author_id)).await?;
         let following = match viewer {
             Some(viewer) if viewer != author_id => {
                 Some(follows::is_following(&state.pool, viewer, author_id).await?)

@@ -202,18 +202,19 @@ pub async fn change(state: &AppState, actor: &Actor, change: Change) -> Result<(
     Ok(())
 }
 
-/// Whether the signed-in reader gets `scope`'s stories by e-mail (`None` when nobody is
-/// signed in).
+/// Whether the signed-in reader (`viewer`, a user id) gets `scope`'s stories by e-mail
+/// (`None` when nobody is signed in). Takes the id, not an actor: a page render needs no
+/// permissions for it.
 pub async fn is_subscribed(
     state: &AppState,
-    actor: &Actor,
+    viewer: Option<i64>,
     author_id: Option<i64>,
 ) -> Result<Option<bool>, AppError> {
-    let Some(user) = &actor.user else {
+    let Some(user_id) = viewer else {
         return Ok(None);
     };
     Ok(Some(
-        match repo::subscriber_of_user(&state.pool, user.id).await? {
+        match repo::subscriber_of_user(&state.pool, user_id).await? {
             Some(subscriber) => repo::is_subscribed(&state.pool, subscriber.id, author_id).await?,
             None => false,
         },
