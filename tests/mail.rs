@@ -7,6 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::redis_server::{free_port, OwnRedis, OwnRedisCluster};
 use common::smtp::{Mode, SmtpSink};
+use common::wait_for;
 use common::TestApp;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -41,17 +42,6 @@ fn mail_config(sink: &SmtpSink, max_attempts: u32, visibility_secs: u64) -> Mail
 fn start_pool(queue: &Queue, config: &MailConfig, workers: usize) -> WorkerPool {
     let mailer = Mailer::from_config(config, workers).expect("mailer");
     WorkerPool::start(queue.clone(), Arc::new(mailer), config.into(), workers)
-}
-
-async fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn token_of(link: &str) -> String {

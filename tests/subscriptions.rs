@@ -7,6 +7,7 @@ mod common;
 
 use axum::http::{header, Request, StatusCode};
 use common::smtp::SmtpSink;
+use common::wait_for;
 use common::{form, test_pool, Client, TestApp};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -50,17 +51,6 @@ fn workers(app: &TestApp, tasks: usize) -> WorkerPool {
         settings(app),
         tasks,
     )
-}
-
-async fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Messages per recipient whose subject is `subject` (or any when empty).

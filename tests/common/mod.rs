@@ -317,6 +317,22 @@ impl Client {
     }
 }
 
+/// Polls `check` every 50 ms until it gives a value; fails the test after `timeout`.
+pub async fn wait_for<T>(
+    what: &str,
+    timeout: std::time::Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn article_id(pool: &PgPool, slug: &str) -> i64 {
     sqlx::query_scalar!("SELECT id FROM articles WHERE slug = $1", slug)
         .fetch_one(pool)
