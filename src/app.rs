@@ -26,6 +26,7 @@ use crate::articles::search::SearchPage;
 use crate::articles::view::ArticlePage;
 use crate::articles::writers::WritersPage;
 use crate::components::layout::{NotFoundView, SiteFooter, SiteHeader};
+use crate::places::pages::{CountryPlacesPage, PlacePage, PlacesPage};
 use crate::subscriptions::pages::{SubscriptionNoticePage, WriterMailingsPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/writers") view=WritersPage ssr=SsrMode::Async/>
                     <Route path=path!("/following") view=FollowingPage ssr=SsrMode::Async/>
                     <Route path=path!("/tags/:tag") view=TagPage ssr=SsrMode::Async/>
+                    <Route path=path!("/places") view=PlacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/places/:country") view=CountryPlacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/places/:country/:place") view=PlacePage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/check-email") view=CheckEmailPage/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

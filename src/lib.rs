@@ -10,6 +10,7 @@ pub mod articles;
 pub mod components;
 pub mod engagement;
 pub mod error;
+pub mod places;
 pub mod subscriptions;
 pub mod wording;
 

@@ -176,17 +176,13 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
             for i in chunk_start..chunk_start + n {
                 let first = FIRST.choose(&mut rng).unwrap_or(&"Ana");
                 let last = LAST.choose(&mut rng).unwrap_or(&"Lima");
-                let username = format!(
-                    "{}_{}{}{i}",
-                    kind,
-                    run_id,
-                    first
-                        .to_lowercase()
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .collect::<String>()
-                );
-                let username: String = username.chars().take(30).collect();
+                let short: String = (first.to_lowercase().chars())
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                let username: String = format!("{kind}_{run_id}{short}{i}")
+                    .chars()
+                    .take(30)
+                    .collect();
                 emails.push(format!("{username}@seed.waypost.test"));
                 usernames.push(username);
                 names.push(format!("{first} {last}"));
@@ -255,6 +251,7 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
         let mut published = Vec::with_capacity(n);
         let mut owners = Vec::with_capacity(n);
         let mut tags = Vec::with_capacity(n);
+        let mut places = Vec::with_capacity(n);
         for i in chunk_start..chunk_start + n {
             let place = PLACES.choose(&mut rng).unwrap_or(&"Lima");
             let title = format!(
@@ -278,6 +275,7 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
             published.push(now - time::Duration::minutes(rng.gen_range(0..(3 * 365 * 24 * 60))));
             owners.push(*writer_ids.choose(&mut rng).unwrap_or(&writer_ids[0]));
             tags.push(tag_slugs.choose(&mut rng).cloned().unwrap_or_default());
+            places.push(*place);
         }
         let tocs_json: Vec<serde_json::Value> = tocs
             .iter()
@@ -319,6 +317,7 @@ pub async fn run(pool: &PgPool, options: &SeedOptions) -> Result<(), AppError> {
         )
         .execute(pool)
         .await?;
+        crate::places::server::seed::give_places(pool, &ids, &places, &mut rng).await?;
         crate::articles::server::repo::refresh_author_names(pool, &ids).await?;
         println!("seeded {} / {} articles", chunk_start + n, options.articles);
     }

@@ -24,6 +24,8 @@ pub struct AuthorPageData {
     pub subscribed: Option<bool>,
     /// The signed-in reader is this author.
     pub own_page: bool,
+    /// Where they have been: their stories' places on a map.
+    pub places: crate::places::model::PlacesMap,
 }
 
 /// How many favourites an author page lists.
@@ -60,7 +62,11 @@ pub async fn get_author(username: String) -> Result<AuthorPageData, AppError> {
         };
         let (favorites, _) =
             list_published(&state.pool, &filter, Sort::Newest, PROFILE_FAVORITES, 0).await?;
+        let places =
+            crate::places::server::views::author_map(&state.pool, author_id, profile.name())
+                .await?;
         Ok(AuthorPageData {
+            places,
             followers: follows::follower_count(&state.pool, author_id).await?,
             following,
             favorites,
@@ -95,9 +101,11 @@ pub fn AuthorPage() -> impl IntoView {
                         let subscribe = (data.profile.is_writer && !data.own_page).then(|| view! {
                             <crate::subscriptions::pages::SubscribeForm author=Some(data.profile.username.clone()) subscribed=data.subscribed/>
                         });
+                        let name = data.profile.name().to_owned();
                         view! {
                             <ProfileView profile=data.profile url=data.url followers=data.followers following=data.following/>
                             {subscribe}
+                            <crate::places::components::WriterPlaces map=data.places name/>
                             <section class="author-stories" aria-labelledby="author-stories-heading">
                                 <h2 id="author-stories-heading">"Stories"</h2>
                                 <ArticleList items=page.items ratings=page.ratings empty="No published stories yet."/>

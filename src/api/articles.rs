@@ -105,7 +105,7 @@ pub async fn list(
         author: query.author.as_deref(),
         tag: query.tag.as_deref(),
         favorited_by: query.favorited.as_deref(),
-        followed_by: None,
+        ..Default::default()
     };
     Ok(Json(page(&state, &filter, &query, actor.id()).await?))
 }
@@ -155,8 +155,21 @@ async fn respond(
     slug: &str,
 ) -> ApiResult<Json<SingleArticleResponse>> {
     let record = visible(state, actor, slug).await?;
+    let site = &state.config.site_url;
+    let places = crate::places::server::repo::story_places(&state.pool, record.id)
+        .await?
+        .iter()
+        .map(crate::places::server::place_ref)
+        .map(|place| super::model::Place {
+            url: format!("{site}{}", place.href),
+            name: place.name,
+            country: place.country,
+            latitude: place.lat,
+            longitude: place.lon,
+        })
+        .collect();
     Ok(Json(SingleArticleResponse {
-        article: record.into_article(&state.config.site_url),
+        article: record.into_article(site, places),
     }))
 }
 
@@ -220,6 +233,7 @@ pub async fn create(
             tag_names: tags.iter().map(String::as_str).collect(),
             cover_image: "",
             cover_alt: "",
+            places: None,
             publish: true,
         },
     )
@@ -283,6 +297,7 @@ pub async fn update(
             tag_names: tags.iter().map(String::as_str).collect(),
             cover_image: &cover_image,
             cover_alt: &row.cover_alt,
+            places: None,
             publish: row.status == "published",
         },
     )

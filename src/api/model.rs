@@ -200,6 +200,25 @@ pub struct Article {
     pub favorited: bool,
     pub favorites_count: i64,
     pub author: Profile,
+    /// Where the story happens (a Waypost extension to the RealWorld shape), in the writer's
+    /// order.
+    pub places: Vec<Place>,
+}
+
+/// A place a story names: a gazetteer town or a writer's pin.
+#[derive(Serialize, ToSchema)]
+pub struct Place {
+    #[schema(example = "Lisbon")]
+    pub name: String,
+    #[schema(example = "Portugal")]
+    pub country: String,
+    #[schema(example = 38.7167)]
+    pub latitude: f64,
+    #[schema(example = -9.1333)]
+    pub longitude: f64,
+    /// The place's page.
+    #[schema(example = "https://waypost.example/places/portugal/lisbon")]
+    pub url: String,
 }
 
 #[derive(Serialize, ToSchema)]

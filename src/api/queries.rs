@@ -1,7 +1,7 @@
 //! The API's read model: articles, profiles and comments as the RealWorld shapes want them,
 //! with the viewer's `favorited` / `following` flags computed in the same query.
 
-use super::model::{Article, ArticleSummary, Comment, Profile};
+use super::model::{Article, ArticleSummary, Comment, Place, Profile};
 use sqlx::PgPool;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -64,7 +64,7 @@ impl ArticleRecord {
         )
     }
 
-    pub fn into_article(self, site_url: &str) -> Article {
+    pub fn into_article(self, site_url: &str, places: Vec<Place>) -> Article {
         let author = self.author(site_url);
         Article {
             slug: self.slug,
@@ -77,6 +77,7 @@ impl ArticleRecord {
             favorited: self.favorited,
             favorites_count: self.favorite_count,
             author,
+            places,
         }
     }
 

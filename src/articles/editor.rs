@@ -3,6 +3,7 @@
 // The save server function takes one argument per form field.
 #![allow(clippy::too_many_arguments)]
 
+use super::editor_places::PlacesPicker;
 use super::editor_upload::{upload, UploadFile, UploadStatus, Uploader};
 use crate::articles::model::{AuthorRef, EditorData};
 use crate::components::form::{action_error, hydrated_flag, Field, FormAlert};
@@ -52,6 +53,7 @@ pub async fn load_editor(slug: Option<String>) -> Result<EditorData, AppError> {
             can_publish: actor.can(Permission::PublishArticle),
             is_owner: actor.can_manage(row.owner_id),
             coauthors: row.authors.0.into_iter().skip(1).collect(),
+            places: crate::places::server::story_choices(&state.pool, row.id).await?,
         })
     }
     .await
@@ -71,6 +73,7 @@ pub async fn save_article(
     cover_image: String,
     cover_alt: String,
     intent: String,
+    #[server(default)] places: String,
 ) -> Result<String, AppError> {
     use crate::articles::server::write::{save, ArticleInput};
     use crate::request::app_state;
@@ -97,6 +100,7 @@ pub async fn save_article(
                 tag_names: tags.split(',').collect(),
                 cover_image: &cover_image,
                 cover_alt: &cover_alt,
+                places: Some(&places),
                 publish,
             },
         )
@@ -285,10 +289,15 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = (markdown, textarea);
     };
+    // A photo's GPS tags suggest a place; the writer decides.
+    let photo_place = RwSignal::new(None);
     let upload = move |file: UploadFile| {
         body_uploader.start(
             file,
-            Callback::new(move |uploaded: upload::Uploaded| insert_at_cursor(uploaded.markdown)),
+            Callback::new(move |uploaded: upload::Uploaded| {
+                photo_place.set(uploaded.place);
+                insert_at_cursor(uploaded.markdown)
+            }),
         );
     };
     let cover = RwSignal::new(data.cover_image.clone());
@@ -296,7 +305,10 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
     let upload_cover = move |file: UploadFile| {
         cover_uploader.start(
             file,
-            Callback::new(move |uploaded: upload::Uploaded| cover.set(uploaded.url)),
+            Callback::new(move |uploaded: upload::Uploaded| {
+                photo_place.set(uploaded.place);
+                cover.set(uploaded.url)
+            }),
         );
     };
     view! {
@@ -354,6 +366,11 @@ fn ArticleEditor(data: EditorData) -> impl IntoView {
                 </section>
             </div>
             <Field label="Tags" name="tags" value=data.tags.clone() hint="Comma-separated, e.g. Peru, slow travel." error=error/>
+            <PlacesPicker
+                initial=data.places.clone()
+                photo_place
+                error=Signal::derive(move || error.get().and_then(|e| e.field("places")))
+            />
             <div class="field">
                 <label for="field-cover_image">"Cover image address"</label>
                 <p class="hint" id="field-cover_image-hint">"Upload one below, or paste an https:// image address."</p>

@@ -90,6 +90,8 @@ pub mod upload {
     pub struct Uploaded {
         pub url: String,
         pub markdown: String,
+        /// The town the photo was taken near, offered as one of the story's places.
+        pub place: Option<crate::places::model::TownSuggestion>,
     }
 
     /// Uploads `file`, calling `progress` with 0–100 and `done` with the image or a message.
@@ -127,11 +129,16 @@ pub mod upload {
                 struct Answer {
                     url: Option<String>,
                     markdown: Option<String>,
+                    place: Option<crate::places::model::TownSuggestion>,
                     error: Option<String>,
                 }
                 let answer: Answer = serde_json::from_str(&text).unwrap_or_default();
                 match (status, answer.url, answer.markdown) {
-                    (200, Some(url), Some(markdown)) => on_done.run(Ok(Uploaded { url, markdown })),
+                    (200, Some(url), Some(markdown)) => on_done.run(Ok(Uploaded {
+                        url,
+                        markdown,
+                        place: answer.place,
+                    })),
                     _ => on_done.run(Err(answer.error.unwrap_or_else(|| FAILED.to_owned()))),
                 }
             });

@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod editor;
+pub mod editor_places;
 pub mod editor_upload;
 pub mod following;
 pub mod list;

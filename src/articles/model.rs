@@ -155,6 +155,8 @@ pub struct ArticleView {
     pub favorites: i64,
     /// The signed-in reader favourited it (`None` when nobody is signed in).
     pub favorited: Option<bool>,
+    /// Where it takes place: a small map and the places (empty when it names none).
+    pub places: crate::places::model::PlacesMap,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,7 +166,7 @@ pub struct TagRef {
 }
 
 /// What the editor starts from (empty for a new article).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EditorData {
     pub id: Option<i64>,
     pub slug: Option<String>,
@@ -178,6 +180,7 @@ pub struct EditorData {
     pub can_publish: bool,
     pub is_owner: bool,
     pub coauthors: Vec<AuthorRef>,
+    pub places: Vec<crate::places::model::PlaceChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use crate::components::form::ConfirmAddressFirst;
 use crate::components::layout::error_view;
 use crate::engagement::Discussion;
 use crate::error::AppError;
+use crate::places::components::StoryPlaces;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -68,6 +69,8 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
             ),
             _ => None,
         };
+        let places =
+            crate::places::server::views::story_map(&state.pool, row.id, &row.title).await?;
         let engagement = if published {
             Some(crate::engagement::server::for_article(&state.pool, &actor, &row).await?)
         } else {
@@ -93,6 +96,7 @@ pub async fn get_article(slug: String) -> Result<ArticleLookup, AppError> {
             can_edit,
             favorites: row.favorite_count,
             favorited,
+            places,
         })))
     }
     .await
@@ -166,6 +170,11 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
         <Meta name="twitter:card" content=if image.is_some() { "summary_large_image" } else { "summary" }/>
         <Meta name="twitter:title" content=article.title.clone()/>
         <Meta name="twitter:description" content=description/>
+        // OpenGraph's place: the story's first place.
+        {article.places.places.first().map(|place| view! {
+            <Meta property="place:location:latitude" content=format!("{:.4}", place.lat)/>
+            <Meta property="place:location:longitude" content=format!("{:.4}", place.lon)/>
+        })}
         {image.map(|src| view! {
             <Meta property="og:image" content=src.clone()/>
             <Meta name="twitter:image" content=src/>
@@ -198,6 +207,7 @@ fn ArticleBody(article: ArticleView) -> impl IntoView {
             {article.cover_image.clone().map(|src| view! {
                 <figure class="article__cover"><img src=src alt=article.cover_alt.clone() width="1200" height="675"/></figure>
             })}
+            <StoryPlaces map=article.places.clone()/>
             {toc}
             <div class="article__body prose" inner_html=article.body_html.clone()></div>
         </article>

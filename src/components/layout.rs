@@ -13,6 +13,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <a class="brand" href="/">"Way"<span>"post"</span></a>
                 <nav class="site-nav" aria-label="Main">
                     <a href="/">"Stories"</a>
+                    <a href="/places">"Places"</a>
                     <a href="/writers">"Writers"</a>
                     <a href="/search">"Search"</a>
                 </nav>

@@ -31,6 +31,9 @@ pub struct Variant {
 }
 
 pub struct Processed {
+    /// Where the photo was taken (EXIF GPS), read before re-encoding drops it. Never stored:
+    /// the editor may only offer the nearest town from it.
+    pub position: Option<(f64, f64)>,
     pub extension: &'static str,
     pub content_type: &'static str,
     pub width: u32,
@@ -62,6 +65,7 @@ pub fn process(bytes: &[u8], max_bytes: usize) -> Result<Processed, MediaError> 
     {
         return Err(MediaError::TooManyPixels);
     }
+    let position = photo_position(bytes, format);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
@@ -91,12 +95,52 @@ pub fn process(bytes: &[u8], max_bytes: usize) -> Result<Processed, MediaError> 
         variants.push(encode(&resized, output)?);
     }
     Ok(Processed {
+        position,
         extension,
         content_type,
         width,
         height,
         variants,
     })
+}
+
+/// Latitude and longitude from the photo's EXIF GPS tags, when it has them.
+fn photo_position(bytes: &[u8], format: ImageFormat) -> Option<(f64, f64)> {
+    use image::ImageDecoder;
+    let raw = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_decoder()
+        .ok()?
+        .exif_metadata()
+        .ok()??;
+    // Some decoders hand over the APP1 payload with its "Exif\0\0" marker, others without.
+    let raw = match raw.strip_prefix(b"Exif\0\0") {
+        Some(tiff) => tiff.to_vec(),
+        None => raw,
+    };
+    let exif = exif::Reader::new().read_raw(raw).ok()?;
+    let coordinate = |tag: exif::Tag, reference: exif::Tag| -> Option<f64> {
+        let field = exif.get_field(tag, exif::In::PRIMARY)?;
+        let exif::Value::Rational(parts) = &field.value else {
+            return None;
+        };
+        let [degrees, minutes, seconds] = parts.get(..3)? else {
+            return None;
+        };
+        let value = degrees.to_f64() + minutes.to_f64() / 60.0 + seconds.to_f64() / 3600.0;
+        let hemisphere = exif
+            .get_field(reference, exif::In::PRIMARY)?
+            .display_value()
+            .to_string();
+        let signed = if hemisphere.contains('S') || hemisphere.contains('W') {
+            -value
+        } else {
+            value
+        };
+        signed.is_finite().then_some(signed)
+    };
+    let lat = coordinate(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef)?;
+    let lon = coordinate(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef)?;
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
 }
 
 fn encode(image: &DynamicImage, format: ImageFormat) -> Result<Variant, MediaError> {

@@ -21,6 +21,9 @@ pub struct Uploaded {
     pub width: u32,
     pub height: u32,
     pub markdown: String,
+    /// The town the photo was taken near (from its GPS tags, which the stored image no
+    /// longer has): a suggestion for the story's places, nothing more.
+    pub place: Option<crate::places::model::TownSuggestion>,
 }
 
 fn media_error(error: MediaError) -> Response {
@@ -144,7 +147,11 @@ pub async fn upload(
         .storage
         .url(&format!("{prefix}-960.{}", processed.extension));
     tracing::info!(user_id = user.id, %url, "image uploaded");
+    let place = processed
+        .position
+        .and_then(|(lat, lon)| crate::places::server::suggest_near(lat, lon));
     Json(Uploaded {
+        place,
         markdown: format!("![Describe the image]({url})"),
         srcset: srcset.join(", "),
         url,

@@ -26,7 +26,7 @@ pub async fn rss(State(state): State<AppState>) -> Result<Response, crate::error
     let items = repo::latest_for_feed(&state.pool, FEED_SIZE).await?;
     let site = &state.config.site_url;
     let mut body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n\
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:georss=\"http://www.georss.org/georss\">\n<channel>\n\
          <title>Waypost</title>\n<link>{site}/</link>\n<description>Travel stories from writers on the road.</description>\n\
          <language>en</language>\n<atom:link href=\"{site}/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>\n"
     );
@@ -40,11 +40,16 @@ pub async fn rss(State(state): State<AppState>) -> Result<Response, crate::error
         let link = format!("{site}/articles/{}", item.slug);
         body.push_str(&format!(
             "<item>\n<title>{}</title>\n<link>{link}</link>\n<guid isPermaLink=\"true\">{link}</guid>\n\
-             <pubDate>{}</pubDate>\n<description>{}</description>\n</item>\n",
+             <pubDate>{}</pubDate>\n<description>{}</description>\n",
             xml_escape(&item.title),
             item.published_rfc2822,
             xml_escape(&item.summary),
         ));
+        // Where the story happens (its first place), for map-aware readers.
+        if let (Some(lat), Some(lon)) = (item.lat, item.lon) {
+            body.push_str(&format!("<georss:point>{lat:.4} {lon:.4}</georss:point>\n"));
+        }
+        body.push_str("</item>\n");
     }
     body.push_str("</channel>\n</rss>\n");
     Ok((
@@ -69,6 +74,23 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, crate::e
             "<url><loc>{site}/articles/{}</loc><lastmod>{}</lastmod></url>\n",
             xml_escape(&item.slug),
             item.updated_iso
+        ));
+    }
+    // Place pages: each country with stories, each place.
+    let places = crate::places::server::repo::places_with_stories(&state.pool, None).await?;
+    let mut countries = std::collections::BTreeSet::new();
+    for place in places.iter().map(crate::places::server::place_ref) {
+        countries.insert(place.country_href.clone());
+        body.push_str(&format!(
+            "<url><loc>{site}{}</loc></url>\n",
+            xml_escape(&place.href)
+        ));
+    }
+    body.push_str(&format!("<url><loc>{site}/places</loc></url>\n"));
+    for href in countries {
+        body.push_str(&format!(
+            "<url><loc>{site}{}</loc></url>\n",
+            xml_escape(&href)
         ));
     }
     body.push_str("</urlset>\n");

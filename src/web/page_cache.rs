@@ -33,8 +33,13 @@ fn scopes_of(path: &str) -> Option<Vec<Scope>> {
         }
         return Some(vec![Scope::Author(username.to_owned()), Scope::Lists]);
     }
-    let listing =
-        path == "/" || path == "/writers" || path == "/search" || path.starts_with("/tags/");
+    // Place pages show cards and story counts: they change with the lists.
+    let listing = path == "/"
+        || path == "/writers"
+        || path == "/search"
+        || path.starts_with("/tags/")
+        || path == "/places"
+        || path.starts_with("/places/");
     listing.then(|| vec![Scope::Lists])
 }
 
@@ -176,6 +181,10 @@ mod tests {
             Some(vec![Scope::Author("ana".into()), Scope::Lists])
         );
         assert_eq!(scopes_of("/tags/peru"), Some(vec![Scope::Lists]));
+        assert_eq!(
+            scopes_of("/places/portugal/lisbon"),
+            Some(vec![Scope::Lists])
+        );
         assert_eq!(scopes_of("/account"), None);
         assert_eq!(scopes_of("/admin"), None);
     }

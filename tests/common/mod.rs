@@ -131,6 +131,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (images and other binary answers).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -184,6 +186,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

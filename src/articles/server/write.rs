@@ -18,6 +18,9 @@ pub struct ArticleInput<'a> {
     pub tag_names: Vec<&'a str>,
     pub cover_image: &'a str,
     pub cover_alt: &'a str,
+    /// The editor's places field (one choice per line); `None` leaves the places as they are
+    /// (the JSON API doesn't edit them).
+    pub places: Option<&'a str>,
     pub publish: bool,
 }
 
@@ -75,6 +78,9 @@ pub async fn save(
     }
     let tags = parse_tag_names(input.tag_names.into_iter(), &mut errors);
     check_cover(cover_image, cover_alt, &mut errors);
+    let places = input
+        .places
+        .map(|raw| crate::places::server::parse_choices(raw, &mut errors));
     errors.into_result()?;
 
     let rendered = render::render_article(body);
@@ -107,6 +113,9 @@ pub async fn save(
             })?,
     };
     repo::set_tags(&mut tx, article_id, &tags).await?;
+    if let Some(places) = &places {
+        crate::places::server::set_story_places(&mut tx, article_id, places).await?;
+    }
     repo::refresh_author_names(&mut *tx, &[article_id]).await?;
     // Subscribers hear of a story once: on its first publication, never on edits or
     // republishing. Recorded with the publication itself, so it can't be lost or doubled.

@@ -78,6 +78,10 @@ pub struct ListFilter<'a> {
     pub favorited_by: Option<&'a str>,
     /// By writers this user follows (the personal feed).
     pub followed_by: Option<i64>,
+    /// About this place (by id).
+    pub place: Option<i64>,
+    /// About a place in this country (ISO 3166-1 alpha-2).
+    pub country: Option<&'a str>,
 }
 
 impl ListFilter<'_> {
@@ -86,6 +90,8 @@ impl ListFilter<'_> {
             && self.tag.is_none()
             && self.favorited_by.is_none()
             && self.followed_by.is_none()
+            && self.place.is_none()
+            && self.country.is_none()
     }
 }
 
@@ -127,6 +133,21 @@ fn push_filters<'a>(query: &mut QueryBuilder<'a, Postgres>, filter: &ListFilter<
                  WHERE fa.article_id = a.id AND fo.follower_id = ",
             )
             .push_bind(follower)
+            .push(")");
+    }
+    if let Some(place) = filter.place {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM article_places fp WHERE fp.article_id = a.id AND fp.place_id = ")
+            .push_bind(place)
+            .push(")");
+    }
+    if let Some(country) = filter.country {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM article_places fp JOIN places pl ON pl.id = fp.place_id \
+                 WHERE fp.article_id = a.id AND pl.country_code = ",
+            )
+            .push_bind(country)
             .push(")");
     }
 }
@@ -255,16 +276,23 @@ pub struct FeedItem {
     pub published_rfc2822: String,
     pub updated_iso: String,
     pub author_names: String,
+    /// The story's first place, for GeoRSS.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 pub async fn latest_for_feed(pool: &PgPool, limit: i64) -> Result<Vec<FeedItem>, sqlx::Error> {
     sqlx::query_as!(
         FeedItem,
-        r#"SELECT slug, title, summary, author_names,
-                  to_char(published_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "+0000"') AS "published_rfc2822!",
-                  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "updated_iso!"
-           FROM articles WHERE status = 'published'
-           ORDER BY published_at DESC, id DESC LIMIT $1"#,
+        r#"SELECT a.slug, a.title, a.summary, a.author_names,
+                  to_char(a.published_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "+0000"') AS "published_rfc2822!",
+                  to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "updated_iso!",
+                  first_place.lat AS "lat?", first_place.lon AS "lon?"
+           FROM articles a
+           LEFT JOIN LATERAL (SELECT p.lat, p.lon FROM article_places ap JOIN places p ON p.id = ap.place_id
+                               WHERE ap.article_id = a.id ORDER BY ap.position LIMIT 1) first_place ON true
+           WHERE a.status = 'published'
+           ORDER BY a.published_at DESC, a.id DESC LIMIT $1"#,
         limit
     )
     .fetch_all(pool)

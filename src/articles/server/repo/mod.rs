@@ -242,10 +242,10 @@ where
                                      JOIN profiles p ON p.user_id = u.id
                                     WHERE aa.article_id = a.id), '[]')
            WHERE a.id = ANY($1)
-           RETURNING a.title, a.author_names, a.status)
+           RETURNING a.title, a.author_names, a.place_names, a.status)
            INSERT INTO search_words (word)
            SELECT DISTINCT lower(w)
-           FROM refreshed r, regexp_split_to_table(r.title || ' ' || r.author_names, '[^[:alnum:]]+') AS w
+           FROM refreshed r, regexp_split_to_table(r.title || ' ' || r.author_names || ' ' || r.place_names, '[^[:alnum:]]+') AS w
            WHERE r.status = 'published' AND length(lower(w)) BETWEEN 3 AND 40
            ON CONFLICT DO NOTHING"#,
         article_ids
