@@ -47,7 +47,7 @@ module.exports = defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
   }, {
-    command: path.join(targetDir, 'release', 'waypost'),
+    command: process.env.WAYPOST_BIN || path.join(targetDir, 'release', 'waypost'),
     cwd: root,
     url: `${baseURL}/healthz`,
     timeout: 60_000,

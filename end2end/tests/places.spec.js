@@ -1,6 +1,36 @@
 const { test, expect } = require('@playwright/test');
 const { newAccount, watchConsole, hydrated, expectAccessible, signUp, promoteToWriter } = require('./helpers');
 
+// Runs in the page: a JPEG drawn on a canvas, with an EXIF block saying it was taken on
+// Lisbon's Praça do Comércio (38°42'27"N 9°08'11"W). Returns its bytes.
+async function jpegWithGps() {
+  const canvas = document.createElement('canvas');
+  canvas.width = 320; canvas.height = 240;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#d9a441'; ctx.fillRect(0, 0, 320, 240);
+  ctx.fillStyle = '#2b5d8a'; ctx.fillRect(0, 160, 320, 80);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
+  const jpeg = new Uint8Array(await blob.arrayBuffer());
+  // A big-endian TIFF: IFD0 points to the GPS IFD, which holds refs and degree/minute/second rationals.
+  const tiff = new DataView(new ArrayBuffer(128));
+  const entry = (at, tag, type, count, value) => {
+    tiff.setUint16(at, tag); tiff.setUint16(at + 2, type); tiff.setUint32(at + 4, count); tiff.setUint32(at + 8, value);
+  };
+  tiff.setUint16(0, 0x4d4d); tiff.setUint16(2, 42); tiff.setUint32(4, 8);
+  tiff.setUint16(8, 1); entry(10, 0x8825, 4, 1, 26); tiff.setUint32(22, 0);
+  tiff.setUint16(26, 4);
+  entry(28, 1, 2, 2, 0x4e000000); // "N"
+  entry(40, 2, 5, 3, 80);
+  entry(52, 3, 2, 2, 0x57000000); // "W"
+  entry(64, 4, 5, 3, 104);
+  tiff.setUint32(76, 0);
+  [[38, 1], [42, 1], [27, 1], [9, 1], [8, 1], [11, 1]].forEach(([n, d], i) => {
+    tiff.setUint32(80 + i * 8, n); tiff.setUint32(84 + i * 8, d);
+  });
+  const app1 = [0xff, 0xe1, 0, 136, 0x45, 0x78, 0x69, 0x66, 0, 0, ...new Uint8Array(tiff.buffer)];
+  return [...jpeg.slice(0, 2), ...app1, ...jpeg.slice(2)];
+}
+
 test('a writer places a story by type-ahead and a pin; a reader follows the maps to it, with and without JavaScript', async ({ page, browser }) => {
   const writer = newAccount('placer');
   await signUp(page, writer);
@@ -21,7 +51,7 @@ test('a writer places a story by type-ahead and a pin; a reader follows the maps
   await expect(places.getByRole('list', { name: 'Places of this story' })).toContainText('Lisbon, Portugal');
 
   // A pin of the writer's own, by keyboard.
-  await places.getByText('Drop a pin of your own').click();
+  await places.getByText('Drop a pin of your own', { exact: true }).click();
   await places.getByLabel('Pin name').fill('Miradouro da Graça');
   await places.getByLabel('Latitude').fill('38.7163');
   await places.getByLabel('Longitude').fill('-9.1316');
@@ -29,6 +59,18 @@ test('a writer places a story by type-ahead and a pin; a reader follows the maps
   await page.keyboard.press('Enter');
   await expect(places.getByRole('list', { name: 'Places of this story' })).toContainText('Miradouro da Graça');
   await expectAccessible(page);
+
+  // A photo taken in Lisbon: the editor offers the town; declined, nothing is added.
+  const photo = await page.evaluate(jpegWithGps);
+  await page.getByLabel('Insert an image at the cursor').setInputFiles({
+    name: 'praca-do-comercio.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(photo),
+  });
+  const offer = places.getByRole('status').filter({ hasText: 'Your photo was taken near Lisbon, Portugal' });
+  await expect(offer).toBeVisible({ timeout: 15_000 });
+  await expect(offer.getByRole('button', { name: 'Add Lisbon' })).toBeVisible();
+  await offer.getByRole('button', { name: 'No, thanks' }).click();
+  await expect(offer).toHaveCount(0);
+  await expect(places.getByRole('list', { name: 'Places of this story' }).getByRole('listitem')).toHaveCount(2);
 
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page).toHaveURL(/\/articles\/tram-28-at-first-light-/);
@@ -52,7 +94,8 @@ test('a writer places a story by type-ahead and a pin; a reader follows the maps
   await reader.getByRole('group', { name: /World map/ }).getByRole('link', { name: /^Portugal: \d+ place/ }).press('Enter');
   await expect(reader).toHaveURL(/\/places\/portugal$/);
   await expectAccessible(reader);
-  await reader.getByRole('group', { name: /Map of Portugal/ }).getByRole('link', { name: /^Lisbon, Portugal: \d+ stor/ }).click();
+  // The writer's pin sits on top of Lisbon's: pins are links in the tab order, so take it by keyboard.
+  await reader.getByRole('group', { name: /Map of Portugal/ }).getByRole('link', { name: /^Lisbon, Portugal: \d+ stor/ }).press('Enter');
   await expect(reader).toHaveURL(/\/places\/portugal\/lisbon$/);
   await expect(reader.getByRole('heading', { level: 1, name: 'Lisbon' })).toBeVisible();
   await expectAccessible(reader);
@@ -63,7 +106,7 @@ test('a writer places a story by type-ahead and a pin; a reader follows the maps
   const noScript = await browser.newContext({ javaScriptEnabled: false });
   const plain = await noScript.newPage();
   await plain.goto(storyUrl);
-  await plain.getByRole('complementary', { name: 'Where it happens' }).getByRole('group').getByRole('link', { name: 'Lisbon, Portugal' }).click();
+  await plain.getByRole('complementary', { name: 'Where it happens' }).getByRole('group').getByRole('link', { name: 'Lisbon, Portugal' }).press('Enter');
   await expect(plain).toHaveURL(/\/places\/portugal\/lisbon$/);
   await plain.getByRole('link', { name: 'Places', exact: true }).first().click();
   await plain.getByRole('group', { name: /World map/ }).getByRole('link', { name: /^Portugal: / }).press('Enter');

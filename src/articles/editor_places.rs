@@ -2,7 +2,7 @@
 //! photo was taken near, offered (never added) when an upload carries GPS tags. The choices
 //! travel in one hidden `places` field, so the form still saves them without JavaScript.
 
-use crate::places::model::{PlaceChoice, TownSuggestion, MAX_PIN_NAME, MAX_STORY_PLACES};
+use crate::places::model::{Degrees, PlaceChoice, TownSuggestion, MAX_PIN_NAME, MAX_STORY_PLACES};
 use crate::places::pages::SuggestPlaces;
 use leptos::prelude::*;
 
@@ -55,13 +55,13 @@ pub fn PlacesPicker(
     let pin_error = RwSignal::new(None::<&'static str>);
     let add_pin = move |_| {
         let name = pin_name.get_untracked().trim().to_owned();
-        let lat = pin_lat.get_untracked().trim().parse::<f64>();
-        let lon = pin_lon.get_untracked().trim().parse::<f64>();
+        let lat = Degrees::parse(&pin_lat.get_untracked());
+        let lon = Degrees::parse(&pin_lon.get_untracked());
         match (lat, lon) {
             _ if name.is_empty() || name.chars().count() > MAX_PIN_NAME => {
                 pin_error.set(Some("Name the pin (up to 80 characters)."))
             }
-            (Ok(lat), Ok(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+            (Some(lat), Some(lon)) if lat.within(90) && lon.within(180) => {
                 pin_error.set(None);
                 add(PlaceChoice::Pin { name, lat, lon });
                 pin_name.set(String::new());
@@ -133,8 +133,9 @@ pub fn PlacesPicker(
                 }
             />
             <p class="visually-hidden" role="status">
+                // Never empty: hydration needs the text node the server rendered.
                 {move || match (query.get().trim().chars().count() >= 2, results.get().len()) {
-                    (false, _) => String::new(),
+                    (false, _) => "Type two letters or more for suggestions.".to_owned(),
                     (true, 0) => "No town found.".to_owned(),
                     (true, 1) => "1 town found.".to_owned(),
                     (true, n) => format!("{n} towns found."),

@@ -26,19 +26,94 @@ impl PlaceRef {
     }
 }
 
+/// A latitude or longitude in hundred-thousandths of a degree (about a metre). Integers on
+/// purpose: exact to write into the form and read back, and no floating-point formatting or
+/// parsing code in the browser's bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Degrees(pub i32);
+
+impl Degrees {
+    const SCALE: i64 = 100_000;
+
+    /// "38.7163", "-9.13", "12": up to five decimals are kept, more are cut.
+    pub fn parse(text: &str) -> Option<Degrees> {
+        let text = text.trim();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole
+                .bytes()
+                .chain(fraction.bytes())
+                .all(|b| b.is_ascii_digit())
+            || whole.len() > 3
+        {
+            return None;
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let mut fraction: String = fraction.chars().take(5).collect();
+        while fraction.len() < 5 {
+            fraction.push('0');
+        }
+        let value = whole * Self::SCALE + fraction.parse::<i64>().ok()?;
+        i32::try_from(if negative { -value } else { value })
+            .ok()
+            .map(Degrees)
+    }
+
+    pub fn within(self, limit: i32) -> bool {
+        (-limit * 100_000..=limit * 100_000).contains(&self.0)
+    }
+
+    pub fn to_f64(self) -> f64 {
+        f64::from(self.0) / Self::SCALE as f64
+    }
+
+    pub fn from_f64(value: f64) -> Degrees {
+        Degrees((value * Self::SCALE as f64).round() as i32)
+    }
+}
+
+impl std::fmt::Display for Degrees {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = i64::from(self.0).abs();
+        let fraction = format!("{:05}", abs % Self::SCALE);
+        let fraction = fraction.trim_end_matches('0');
+        if fraction.is_empty() {
+            write!(f, "{sign}{}", abs / Self::SCALE)
+        } else {
+            write!(f, "{sign}{}.{fraction}", abs / Self::SCALE)
+        }
+    }
+}
+
 /// A writer's choice in the editor, as the form carries it (one per line of the `places`
 /// field): `g:<GeoNames id>` for a gazetteer town, `p:<lat>,<lon>,<name>` for a pin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PlaceChoice {
-    Town { geonames_id: i64, label: String },
-    Pin { name: String, lat: f64, lon: f64 },
+    Town {
+        geonames_id: i64,
+        label: String,
+    },
+    Pin {
+        name: String,
+        lat: Degrees,
+        lon: Degrees,
+    },
 }
 
 impl PlaceChoice {
     pub fn encode(&self) -> String {
         match self {
             PlaceChoice::Town { geonames_id, .. } => format!("g:{geonames_id}"),
-            PlaceChoice::Pin { name, lat, lon } => format!("p:{lat:.5},{lon:.5},{name}"),
+            PlaceChoice::Pin { name, lat, lon } => format!("p:{lat},{lon},{name}"),
         }
     }
 
@@ -46,7 +121,7 @@ impl PlaceChoice {
     pub fn label(&self) -> String {
         match self {
             PlaceChoice::Town { label, .. } => label.clone(),
-            PlaceChoice::Pin { name, lat, lon } => format!("{name} (pin at {lat:.4}, {lon:.4})"),
+            PlaceChoice::Pin { name, lat, lon } => format!("{name} (pin at {lat}, {lon})"),
         }
     }
 
@@ -60,8 +135,8 @@ impl PlaceChoice {
             });
         }
         let mut parts = line.strip_prefix("p:")?.splitn(3, ',');
-        let lat = parts.next()?.trim().parse().ok()?;
-        let lon = parts.next()?.trim().parse().ok()?;
+        let lat = Degrees::parse(parts.next()?)?;
+        let lon = Degrees::parse(parts.next()?)?;
         let name = parts.next()?.trim().to_owned();
         Some(PlaceChoice::Pin { name, lat, lon })
     }
@@ -161,10 +236,10 @@ mod tests {
     fn choices_round_trip_through_the_form() {
         let pin = PlaceChoice::Pin {
             name: "Camp, by the lake".into(),
-            lat: 46.5,
-            lon: 7.25,
+            lat: Degrees(4_650_000),
+            lon: Degrees(725_000),
         };
-        assert_eq!(PlaceChoice::decode(&pin.encode()), Some(pin));
+        assert_eq!(PlaceChoice::decode(&pin.encode()), Some(pin.clone()));
         assert!(matches!(
             PlaceChoice::decode("g:2267057"),
             Some(PlaceChoice::Town {
@@ -174,5 +249,20 @@ mod tests {
         ));
         assert_eq!(PlaceChoice::decode("x:1"), None);
         assert_eq!(PlaceChoice::decode("p:north,7,Camp"), None);
+        assert_eq!(pin.encode(), "p:46.5,7.25,Camp, by the lake");
+    }
+
+    #[test]
+    fn degrees_are_read_and_written_exactly() {
+        assert_eq!(Degrees::parse("38.7163"), Some(Degrees(3_871_630)));
+        assert_eq!(Degrees::parse("-9.1316"), Some(Degrees(-913_160)));
+        assert_eq!(Degrees::parse(" 12 "), Some(Degrees(1_200_000)));
+        assert_eq!(Degrees::parse("-0.123456789"), Some(Degrees(-12_345)));
+        assert_eq!(Degrees(-12_345).to_string(), "-0.12345");
+        assert_eq!(Degrees(1_200_000).to_string(), "12");
+        for bad in ["", "-", ".", "1e5", "12,5", "north", "1234.5"] {
+            assert_eq!(Degrees::parse(bad), None, "{bad}");
+        }
+        assert!(Degrees(9_000_000).within(90) && !Degrees(9_000_001).within(90));
     }
 }

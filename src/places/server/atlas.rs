@@ -152,7 +152,7 @@ impl Atlas {
                 let mut fields = line.splitn(3, '\t');
                 let code = fields.next()?;
                 let _name = fields.next()?;
-                let rings: Vec<Ring> = fields.next()?.split(';').filter_map(parse_ring).collect();
+                let rings: Vec<Ring> = fields.next()?.split(';').flat_map(parse_ring).collect();
                 let bounds = rings.iter().map(|r| r.bounds).reduce(Bounds::union)?;
                 Some(Outline {
                     code: (!code.is_empty()).then_some(code),
@@ -169,15 +169,68 @@ impl Atlas {
     }
 }
 
-fn parse_ring(text: &str) -> Option<Ring> {
-    let points: Vec<[f64; 2]> = text
+/// A ring of "lon,lat" pairs (hundredths of a degree), projected. Natural Earth's rings may
+/// cross the antimeridian (Fiji, Chukotka) or go round a pole (Antarctica): they are unwrapped
+/// into one continuous ring, closed along the pole if they circle it, and drawn again a world
+/// away when they reach past ±180°, so no line runs across the whole map.
+fn parse_ring(text: &str) -> Vec<Ring> {
+    let mut points: Vec<(f64, f64)> = text
         .split(' ')
         .filter_map(|pair| {
             let (lon, lat) = pair.split_once(',')?;
-            let (lon, lat): (f64, f64) = (lon.parse().ok()?, lat.parse().ok()?);
-            Some(project(lon / 100.0, lat / 100.0))
+            Some((
+                lon.parse::<f64>().ok()? / 100.0,
+                lat.parse::<f64>().ok()? / 100.0,
+            ))
         })
         .collect();
+    let (Some(&first), Some(_)) = (points.first(), points.get(3)) else {
+        return Vec::new();
+    };
+    let mut offset = 0.0;
+    let mut previous = first.0;
+    for point in points.iter_mut() {
+        let mut lon = point.0 + offset;
+        if lon - previous > 180.0 {
+            offset -= 360.0;
+            lon -= 360.0;
+        } else if lon - previous < -180.0 {
+            offset += 360.0;
+            lon += 360.0;
+        }
+        point.0 = lon;
+        previous = lon;
+    }
+    let last = points[points.len() - 1];
+    if (last.0 - first.0).abs() > 180.0 {
+        let south = points.iter().map(|p| p.1).sum::<f64>() < 0.0;
+        let pole = if south { -90.0 } else { 90.0 };
+        points.push((last.0, pole));
+        points.push((first.0, pole));
+    }
+    let west = points.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+    let east = points.iter().map(|p| p.0).fold(f64::MIN, f64::max);
+    let mut shifts = vec![0.0];
+    if east > 180.0 {
+        shifts.push(-360.0);
+    }
+    if west < -180.0 {
+        shifts.push(360.0);
+    }
+    shifts
+        .into_iter()
+        .filter_map(|shift| {
+            projected_ring(
+                points
+                    .iter()
+                    .map(|&(lon, lat)| project(lon + shift, lat))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn projected_ring(points: Vec<[f64; 2]>) -> Option<Ring> {
     let bounds = points
         .iter()
         .copied()
@@ -195,6 +248,18 @@ fn parse_ring(text: &str) -> Option<Ring> {
         bounds,
         area,
     })
+}
+
+/// The edge of the world in Equal Earth: the ±180° meridians, pole to pole.
+pub fn sphere_outline() -> Vec<[f64; 2]> {
+    let east = (-90..=90)
+        .step_by(5)
+        .map(|lat| project(180.0, f64::from(lat)));
+    let west = (-90..=90)
+        .rev()
+        .step_by(5)
+        .map(|lat| project(-180.0, f64::from(lat)));
+    east.chain(west).collect()
 }
 
 /// Where a country mostly is: its largest landmass (mainland France, not French Guiana; the

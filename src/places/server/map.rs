@@ -62,10 +62,23 @@ pub fn render(spec: &MapSpec) -> String {
     let mut svg = String::with_capacity(32 * 1024);
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map__svg" viewBox="0 0 {width} {height}" role="group" aria-labelledby="{id}-title"><title id="{id}-title">{title}</title><rect class="map__sea" width="{width}" height="{height}"/>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map__svg" viewBox="0 0 {width} {height}" role="group" aria-labelledby="{id}-title"><title id="{id}-title">{title}</title>"#,
         id = escape(spec.id),
         title = escape(spec.title),
     );
+    if matches!(spec.frame, Frame::World) {
+        // The world as Equal Earth draws it: sea inside its outline, the page around it.
+        svg.push_str(r#"<path class="map__sea" d="M"#);
+        for [x, y] in atlas::sphere_outline().into_iter().map(to_px) {
+            let _ = write!(svg, "{x:.1} {y:.1} ");
+        }
+        svg.push_str(r#"Z"/>"#);
+    } else {
+        let _ = write!(
+            svg,
+            r#"<rect class="map__sea" width="{width}" height="{height}"/>"#
+        );
+    }
     let computed;
     let paths: &[CountryPath] =
         if matches!(spec.frame, Frame::World) && (width, height) == WORLD_SIZE {

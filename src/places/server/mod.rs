@@ -10,7 +10,9 @@ pub mod seed;
 pub mod views;
 
 use crate::error::{AppError, FieldErrors};
-use crate::places::model::{PlaceChoice, PlaceRef, TownSuggestion, MAX_PIN_NAME, MAX_STORY_PLACES};
+use crate::places::model::{
+    Degrees, PlaceChoice, PlaceRef, TownSuggestion, MAX_PIN_NAME, MAX_STORY_PLACES,
+};
 use gazetteer::gazetteer;
 use sqlx::{Postgres, Transaction};
 
@@ -82,7 +84,7 @@ pub fn parse_choices(raw: &str, errors: &mut FieldErrors) -> Vec<PlaceChoice> {
                     );
                     return Vec::new();
                 }
-                if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                if !lat.within(90) || !lon.within(180) {
                     errors.add("places", "A pin's latitude is between -90 and 90, its longitude between -180 and 180.");
                     return Vec::new();
                 }
@@ -124,12 +126,13 @@ pub async fn set_story_places(
                 .await?
             }
             PlaceChoice::Pin { name, lat, lon } => {
+                let (lat, lon) = (lat.to_f64(), lon.to_f64());
                 // A pin belongs to the country of the nearest town.
                 let country = gazetteer()
-                    .nearest(*lat, *lon)
+                    .nearest(lat, lon)
                     .map(|(town, _)| town.country_code)
                     .ok_or_else(|| AppError::invalid("places", "No country is near that pin."))?;
-                repo::pin_place_id(tx, country, name, *lat, *lon).await?
+                repo::pin_place_id(tx, country, name, lat, lon).await?
             }
         };
         if !ids.contains(&id) {
@@ -155,8 +158,8 @@ pub async fn story_choices(
             },
             None => PlaceChoice::Pin {
                 name: row.name.clone(),
-                lat: row.lat,
-                lon: row.lon,
+                lat: Degrees::from_f64(row.lat),
+                lon: Degrees::from_f64(row.lon),
             },
         })
         .collect())

@@ -85,6 +85,21 @@ pub struct ListFilter<'a> {
 }
 
 impl ListFilter<'_> {
+    /// The place, when nothing but a place filters.
+    fn only_place(&self) -> Option<i64> {
+        match self {
+            ListFilter {
+                author: None,
+                tag: None,
+                favorited_by: None,
+                followed_by: None,
+                country: None,
+                place,
+            } => *place,
+            _ => None,
+        }
+    }
+
     fn is_everything(&self) -> bool {
         self.author.is_none()
             && self.tag.is_none()
@@ -158,6 +173,12 @@ async fn count_published(pool: &PgPool, filter: &ListFilter<'_>) -> Result<i64, 
         sqlx::query_scalar!("SELECT value FROM site_counters WHERE name = 'published_articles'")
             .fetch_one(pool)
             .await
+    } else if let Some(place) = filter.only_place() {
+        // A place's count is kept on its row (by trigger).
+        let count = sqlx::query_scalar!("SELECT story_count FROM places WHERE id = $1", place)
+            .fetch_optional(pool)
+            .await?;
+        Ok(i64::from(count.unwrap_or(0)))
     } else {
         let mut count = QueryBuilder::new("SELECT count(*) FROM articles a");
         push_filters(&mut count, filter);
