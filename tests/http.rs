@@ -213,3 +213,66 @@ async fn forms_without_javascript_redirect_back_with_the_error() {
         "error shown on the page"
     );
 }
+
+/// Does the page load the wasm bundle (the hydration scripts in its `<head>`)?
+fn loads_wasm(html: &str) -> bool {
+    html.contains("rel=\"modulepreload\"") || html.contains("<script type=\"module\"")
+}
+
+#[tokio::test]
+async fn only_pages_with_islands_load_the_wasm() {
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool).await;
+    let mut writer = app.user("scriptwriter", Some("writer")).await;
+    let slug = writer
+        .publish("Night bus to Cusco", "Twelve hours, one blanket.")
+        .await;
+    let story = format!("/articles/{slug}");
+    let reading_pages = [
+        "/",
+        "/search?q=cusco",
+        "/writers",
+        "/authors/scriptwriter",
+        "/places",
+    ];
+
+    let mut anonymous = app.client();
+    for path in reading_pages {
+        let page = anonymous.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(!loads_wasm(&page.body), "{path} loads wasm:\n{}", page.body);
+        assert!(page.body.contains("</main>"), "{path} is whole");
+    }
+    for path in ["/login", "/signup", story.as_str()] {
+        let page = anonymous.get(path).await;
+        assert!(page.body.contains("<leptos-island"), "{path}");
+        assert!(loads_wasm(&page.body), "{path} lost its scripts");
+    }
+
+    // Signed in, the header's "Log out" is a plain form: reading pages stay script-free.
+    for path in reading_pages {
+        let page = writer.get(path).await;
+        assert!(page.body.contains("action=\"/sfn/logout\""), "{path}");
+        assert!(
+            !loads_wasm(&page.body),
+            "{path} loads wasm for a signed-in reader"
+        );
+    }
+    assert!(loads_wasm(&writer.get("/articles/new").await.body));
+
+    // That form logs out without JavaScript.
+    let mut logout = common::form("/sfn/logout", "");
+    let headers = logout.headers_mut();
+    headers.insert(header::ACCEPT, "text/html".parse().unwrap());
+    headers.insert(
+        header::REFERER,
+        "http://127.0.0.1:3000/writers".parse().unwrap(),
+    );
+    let response = writer.send(logout).await;
+    assert!(response.status.is_redirection(), "{}", response.status);
+    assert_eq!(response.header("location"), Some("/"));
+    assert!(
+        writer.get("/account").await.status.is_redirection(),
+        "logged out"
+    );
+}

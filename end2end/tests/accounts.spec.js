@@ -9,7 +9,7 @@ test('a new traveller signs up, logs out, logs in and edits their profile', asyn
   const menu = page.getByRole('navigation', { name: 'Account' });
   await expect(menu.getByRole('link', { name: account.username })).toBeVisible();
 
-  // Log out from the header (hydrated: no full page load needed).
+  // Log out from the header (a plain form: the header loads no wasm).
   await menu.getByRole('button', { name: 'Log out' }).click();
   await expect(menu.getByRole('link', { name: 'Log in' })).toBeVisible();
 

@@ -140,14 +140,15 @@ pub fn LogoutPage() -> impl IntoView {
     }
 }
 
-/// A one-button form; used in the header and on `/logout`.
-#[island]
+/// A one-button form; used in the header and on `/logout`. A plain form POST (the server
+/// function redirects home): the header is on every page, and an island here would make every
+/// page load the wasm bundle.
+#[component]
 pub fn LogoutButton(class: String) -> impl IntoView {
-    let action = ServerAction::<Logout>::new();
     view! {
-        <ActionForm action=action attr:class="inline-form" attr:data-hydrated=hydrated_flag()>
+        <form method="post" action="/sfn/logout" class="inline-form">
             <button type="submit" class=class>"Log out"</button>
-        </ActionForm>
+        </form>
     }
 }
 

@@ -8,6 +8,7 @@ pub mod legacy;
 pub mod listen;
 pub mod page_cache;
 pub mod proxy;
+pub mod scripts;
 pub mod security;
 
 use crate::accounts::server::{social, Backend};
@@ -150,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         })
         // Static files (precompressed, cached by name or validated by ETag), else the 404 page.
         .fallback(assets::site_file_or_app)
+        .layer(axum::middleware::from_fn(scripts::only_where_islands_are))
         .layer(auth_layer)
         .layer(axum::middleware::from_fn(health::unavailable_as_503))
         // The JSON API: outside the session layer (it authenticates by token only).
