@@ -16,8 +16,10 @@ from pathlib import Path
 BUDGET = 200_000
 # The writers' editor (Markdown editor, live preview, uploads with progress, the places
 # picker's type-ahead: +34 KB in #18) is the one page over the reader budget; it has its own
-# limit until it is slimmed down (issue #17 asks for 200 KB).
-EDITOR_BUDGET = 260_000
+# limit until it is slimmed down (issue #17 asks for 200 KB). When the header's Log out stopped
+# being an island, the code it shared moved from the main module (118 -> 52 KB) into chunks
+# shared by the lazy islands: every other page got lighter, the editor ~5 KB heavier.
+EDITOR_BUDGET = 265_000
 # Reading pages (index, search, writers, authors, tags, places) render no island and load no
 # JS or wasm at all: the server drops their hydration scripts (src/web/scripts.rs), and
 # tests/http.rs (`only_pages_with_islands_load_the_wasm`) checks it page by page.
