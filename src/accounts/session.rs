@@ -6,23 +6,21 @@ use leptos::prelude::*;
 
 #[server(prefix = "/sfn", endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    use super::server::repo;
-    use crate::request::{app_state, auth_session};
+    use crate::request::auth_session;
     let auth = auth_session().await?;
     let Some(user) = auth.user else {
         return Ok(None);
     };
-    let state = app_state()?;
-    let permissions = repo::permissions(&state.pool, &user)
-        .await?
+    // Permissions and name come with the user axum-login loaded for this request: no query.
+    let permissions = user
+        .permissions
         .iter()
         .filter_map(|name| super::Permission::from_codename(name))
         .collect();
-    let display_name = repo::own_profile(&state.pool, user.id).await?.display_name;
     Ok(Some(CurrentUser {
         id: user.id,
         username: user.username,
-        display_name,
+        display_name: user.display_name,
         is_staff: user.is_staff,
         permissions,
     }))

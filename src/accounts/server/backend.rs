@@ -117,8 +117,8 @@ impl AuthzBackend for Backend {
         &self,
         user: &User,
     ) -> Result<HashSet<Permission>, BackendError> {
-        Ok(repo::permissions(&self.pool, user)
-            .await?
+        Ok(user
+            .permissions
             .iter()
             .filter_map(|name| Permission::from_codename(name))
             .collect())

@@ -39,7 +39,8 @@ pub async fn create_user_in(
         r#"INSERT INTO users (username, email, password_hash, email_verified_at)
            VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
            RETURNING id, username, email, password_hash, is_staff, is_active,
-                     email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id"#,
+                     email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id,
+                     user_permissions(id, is_staff) AS "permissions!", username AS "display_name!""#,
         new.username,
         new.email,
         new.password_hash,
@@ -89,7 +90,9 @@ pub async fn find_by_login(pool: &PgPool, identifier: &str) -> Result<Option<Use
     sqlx::query_as!(
         User,
         r#"SELECT id, username, email, password_hash, is_staff, is_active,
-                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id
+                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id,
+                  user_permissions(id, is_staff) AS "permissions!",
+                  coalesce(user_display_name(id), username) AS "display_name!"
            FROM users
            WHERE lower(email) = lower($1) OR lower(username) = lower($1)
            ORDER BY (lower(email) = lower($1)) DESC
@@ -117,7 +120,9 @@ pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<User>, s
     sqlx::query_as!(
         User,
         r#"SELECT id, username, email, password_hash, is_staff, is_active,
-                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id
+                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id,
+                  user_permissions(id, is_staff) AS "permissions!",
+                  coalesce(user_display_name(id), username) AS "display_name!"
            FROM users WHERE lower(email) = lower($1)"#,
         email,
     )
@@ -169,7 +174,9 @@ pub async fn find_by_id(pool: &PgPool, id: i64) -> Result<Option<User>, sqlx::Er
     sqlx::query_as!(
         User,
         r#"SELECT id, username, email, password_hash, is_staff, is_active,
-                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id
+                  email_verified_at IS NOT NULL AS "email_verified!", session_generation, kept_jwt_id,
+                  user_permissions(id, is_staff) AS "permissions!",
+                  coalesce(user_display_name(id), username) AS "display_name!"
            FROM users WHERE id = $1"#,
         id,
     )
@@ -182,26 +189,6 @@ pub async fn record_login(pool: &PgPool, id: i64) -> Result<(), sqlx::Error> {
         .execute(pool)
         .await?;
     Ok(())
-}
-
-/// Permission codenames from the user's groups; staff hold every permission.
-pub async fn permissions(pool: &PgPool, user: &User) -> Result<Vec<String>, sqlx::Error> {
-    if user.is_staff {
-        return sqlx::query_scalar!("SELECT codename FROM permissions ORDER BY codename")
-            .fetch_all(pool)
-            .await;
-    }
-    sqlx::query_scalar!(
-        r#"SELECT DISTINCT p.codename
-           FROM user_groups ug
-           JOIN group_permissions gp ON gp.group_id = ug.group_id
-           JOIN permissions p ON p.id = gp.permission_id
-           WHERE ug.user_id = $1
-           ORDER BY p.codename"#,
-        user.id,
-    )
-    .fetch_all(pool)
-    .await
 }
 
 pub async fn group_names(pool: &PgPool, user_id: i64) -> Result<Vec<String>, sqlx::Error> {

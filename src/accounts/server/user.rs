@@ -16,6 +16,11 @@ pub struct User {
     pub session_generation: i32,
     /// The one JWT that made the last password change, which keeps working.
     pub kept_jwt_id: Option<String>,
+    /// Permission codenames from their groups (every one for staff), read with the user on
+    /// each request; a user just created has none until the next request reads their groups.
+    pub permissions: Vec<String>,
+    /// The name shown in the header (the profile's, else the username).
+    pub display_name: String,
 }
 
 impl fmt::Debug for User {

@@ -3,8 +3,10 @@
 //! (`.map…` classes), so dark mode is CSS's job.
 
 use super::atlas::{self, Bounds};
+use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::LazyLock;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// A pin: a link to a place page, named for screen readers and tooltips.
 pub struct Pin {
@@ -50,7 +52,55 @@ pub struct MapSpec<'a> {
 /// shows its surroundings, not a blank square.
 const MIN_SPAN_DEGREES: f64 = 9.0;
 
+/// The map as SVG. Maps are drawn from what the database says now (pins, counts, links), so a
+/// drawing is remembered by a fingerprint of everything it is drawn from: the same inputs give
+/// the same SVG without drawing again, and changed inputs miss. Nothing to invalidate, on this
+/// instance or any other.
 pub fn render(spec: &MapSpec) -> String {
+    let key = fingerprint(spec);
+    if let Some(svg) = drawn().lock().ok().and_then(|memo| memo.get(&key).cloned()) {
+        return svg.as_ref().clone();
+    }
+    let svg = Arc::new(draw(spec));
+    if let Ok(mut memo) = drawn().lock() {
+        // Bounded: a full memo starts over (place pages come and go with their stories).
+        if memo.len() >= DRAWINGS_REMEMBERED {
+            memo.clear();
+        }
+        memo.insert(key, Arc::clone(&svg));
+    }
+    Arc::unwrap_or_clone(svg)
+}
+
+/// Drawings kept per process (a world map is ~250 KB, a story's map a few KB).
+const DRAWINGS_REMEMBERED: usize = 512;
+
+fn drawn() -> &'static Mutex<HashMap<u64, Arc<String>>> {
+    static DRAWN: LazyLock<Mutex<HashMap<u64, Arc<String>>>> = LazyLock::new(Default::default);
+    &DRAWN
+}
+
+/// Everything a drawing depends on, hashed with a per-process random key (pin names are
+/// writers' text: nobody can aim for a collision they can't compute).
+fn fingerprint(spec: &MapSpec) -> u64 {
+    static KEY: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+    let mut hasher = KEY.build_hasher();
+    (spec.id, spec.title, spec.trip, spec.labels).hash(&mut hasher);
+    (spec.size.0.to_bits(), spec.size.1.to_bits()).hash(&mut hasher);
+    match &spec.frame {
+        Frame::World => 0u8.hash(&mut hasher),
+        Frame::Country(code) => (1u8, code).hash(&mut hasher),
+        Frame::Pins => 2u8.hash(&mut hasher),
+    }
+    for pin in spec.pins {
+        (pin.lat.to_bits(), pin.lon.to_bits(), &pin.href, &pin.label).hash(&mut hasher);
+        (&pin.name, pin.stories).hash(&mut hasher);
+    }
+    spec.country_links.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn draw(spec: &MapSpec) -> String {
     let (width, height) = spec.size;
     let frame = frame_bounds(spec).with_aspect(width / height);
     let scale = width / frame.width();
@@ -340,6 +390,43 @@ mod tests {
             r#"<a class="map__country-link" href="/places/portugal" aria-label="Portugal">"#
         ));
         assert_eq!(svg.matches("map__country--focus").count(), 1);
+    }
+
+    #[test]
+    fn a_drawing_is_remembered_for_the_same_inputs_only() {
+        let spec = |stories| {
+            let mut pins = vec![pin("kyoto", 35.01, 135.77)];
+            pins[0].stories = stories;
+            pins
+        };
+        let map = |pins: &[Pin]| {
+            render(&MapSpec {
+                id: "memo",
+                title: "Kyoto",
+                frame: Frame::Pins,
+                pins,
+                trip: false,
+                labels: false,
+                size: (320.0, 240.0),
+                country_links: &[],
+            })
+        };
+        let (one, many) = (spec(1), spec(400));
+        assert_eq!(map(&one), map(&one));
+        assert_ne!(map(&one), map(&many), "a pin that grew is drawn again");
+        assert_eq!(
+            map(&many),
+            draw(&MapSpec {
+                id: "memo",
+                title: "Kyoto",
+                frame: Frame::Pins,
+                pins: &many,
+                trip: false,
+                labels: false,
+                size: (320.0, 240.0),
+                country_links: &[],
+            })
+        );
     }
 
     #[test]
