@@ -62,7 +62,7 @@ pub async fn world_view(pool: &PgPool) -> Result<WorldView, AppError> {
             });
         entry.1.places += 1;
     }
-    let links: Vec<(String, String, String)> = countries
+    let mut links: Vec<(String, String, String)> = countries
         .values()
         .map(|(code, c)| {
             (
@@ -72,6 +72,9 @@ pub async fn world_view(pool: &PgPool) -> Result<WorldView, AppError> {
             )
         })
         .collect();
+    // In a fixed order: the map is remembered by a fingerprint of its inputs, and a HashMap's
+    // order differs from one request to the next.
+    links.sort_unstable();
     let pins: Vec<Pin> = places.iter().map(|(p, n)| pin(p, *n)).collect();
     let map_svg = map::render(&MapSpec {
         id: "world-map",
