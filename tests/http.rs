@@ -276,3 +276,45 @@ async fn only_pages_with_islands_load_the_wasm() {
         "logged out"
     );
 }
+
+/// A chunk of the bundle fetched with a session cookie whose session just ended (the page's
+/// form signed someone in, which changes the session id) must not answer with a cookie that
+/// deletes the new session.
+#[tokio::test]
+async fn files_never_touch_the_session_cookie() {
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool).await;
+    let mut client = app.client();
+    for path in [
+        "/favicon.svg",
+        "/pkg/waypost.wasm",
+        "/pkg/missing-chunk.wasm",
+    ] {
+        let request = Request::get(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::COOKIE, "waypost_session=gone-since-sign-in")
+            .body(Body::empty())
+            .unwrap();
+        let response = client.send(request).await;
+        assert_eq!(
+            response.header("set-cookie"),
+            None,
+            "{path}: {}",
+            response.status
+        );
+    }
+    // A page still sees the cookie: its stale session is cleared as before.
+    let request = Request::get("/writers")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::COOKIE, "waypost_session=gone-since-sign-in")
+        .body(Body::empty())
+        .unwrap();
+    let response = client.send(request).await;
+    assert!(
+        response
+            .header("set-cookie")
+            .is_some_and(|c| c.contains("Max-Age=0")),
+        "{:?}",
+        response.header("set-cookie")
+    );
+}

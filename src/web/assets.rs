@@ -168,3 +168,29 @@ pub async fn media_headers(request: Request, next: Next) -> Response {
     );
     response
 }
+
+/// Requests for the bundle and the site root's own files reach the app without cookies.
+///
+/// The session layer answers a cookie whose session is gone with a cookie that deletes it. A
+/// page's wasm chunks load while its form is submitted; when that submit signs someone in, the
+/// session id changes, and a chunk request still carrying the old id came back *after* the
+/// sign-in and deleted the new cookie (seen in the browser tests: signed in, then at once
+/// signed out). Files need no session, so they never see one.
+pub async fn files_without_cookies(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let bundle = path
+        .strip_prefix('/')
+        .and_then(|rest| rest.strip_prefix(&*state.leptos_options.site_pkg_dir))
+        .is_some_and(|rest| rest.starts_with('/'));
+    // `/favicon.svg`, `/suggest.js`, `/robots.txt`: one segment with an extension (pages
+    // at the top level have none).
+    let root_file = path.rfind('/') == Some(0) && path.contains('.');
+    if bundle || root_file {
+        request.headers_mut().remove(header::COOKIE);
+    }
+    next.run(request).await
+}

@@ -153,6 +153,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(assets::site_file_or_app)
         .layer(axum::middleware::from_fn(scripts::only_where_islands_are))
         .layer(auth_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            assets::files_without_cookies,
+        ))
         .layer(axum::middleware::from_fn(health::unavailable_as_503))
         // The JSON API: outside the session layer (it authenticates by token only).
         .merge(crate::api::routes(&state));
