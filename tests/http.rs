@@ -285,17 +285,19 @@ async fn files_never_touch_the_session_cookie() {
     let pool = common::test_pool().await;
     let app = TestApp::new(pool).await;
     let mut client = app.client();
+    let with_stale_cookie = |path: &str| {
+        Request::get(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::COOKIE, "waypost_session=gone-since-sign-in")
+            .body(Body::empty())
+            .unwrap()
+    };
     for path in [
         "/favicon.svg",
         "/pkg/waypost.wasm",
         "/pkg/missing-chunk.wasm",
     ] {
-        let request = Request::get(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::COOKIE, "waypost_session=gone-since-sign-in")
-            .body(Body::empty())
-            .unwrap();
-        let response = client.send(request).await;
+        let response = client.send(with_stale_cookie(path)).await;
         assert_eq!(
             response.header("set-cookie"),
             None,
@@ -304,12 +306,7 @@ async fn files_never_touch_the_session_cookie() {
         );
     }
     // A page still sees the cookie: its stale session is cleared as before.
-    let request = Request::get("/writers")
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::COOKIE, "waypost_session=gone-since-sign-in")
-        .body(Body::empty())
-        .unwrap();
-    let response = client.send(request).await;
+    let response = client.send(with_stale_cookie("/writers")).await;
     assert!(
         response
             .header("set-cookie")

@@ -120,11 +120,7 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     let response = next.run(request).await;
     let storable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
+        && super::scripts::is_html(&response);
     if !storable {
         return response;
     }

@@ -22,12 +22,7 @@ const SCRIPTS_END: &[u8] = b"</script>";
 
 pub async fn only_where_islands_are(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if !is_html {
+    if !is_html(&response) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -46,6 +41,15 @@ pub async fn only_where_islands_are(request: Request, next: Next) -> Response {
         None => Body::from(html),
     };
     Response::from_parts(parts, body)
+}
+
+/// A rendered page (not a file, JSON or a redirect); the page cache asks the same.
+pub fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"))
 }
 
 /// The page without its hydration scripts, or `None` when it keeps them (it has an island, or
