@@ -33,7 +33,8 @@ pub enum StateError {
 impl AppState {
     /// Everything derived from the configuration and the connections: media storage, the
     /// page cache (on `cache_redis`, which may be the same Redis) and the mail queue, all
-    /// under `REDIS_PREFIX`.
+    /// under `REDIS_PREFIX`. Starts the page cache's invalidation listener: call it inside
+    /// the Tokio runtime.
     pub fn build(
         config: Config,
         leptos_options: LeptosOptions,
@@ -49,7 +50,9 @@ impl AppState {
             config.page_cache,
             config.page_cache_ttl_secs,
             config.page_cache_max_entries,
+            config.page_cache_local_mb * 1024 * 1024,
         );
+        page_cache.start_listening();
         let mail = Queue::new(redis.clone(), &config.redis_prefix);
         Ok(AppState {
             leptos_options,

@@ -264,3 +264,103 @@ async fn a_separate_cache_redis_holds_the_pages_and_can_die_alone() {
     let editor = writer.get(&format!("/articles/{slug}/edit")).await;
     assert_eq!(editor.status, StatusCode::OK);
 }
+
+/// Waits until the instance hears invalidations (its in-process tier is then in use).
+async fn until_listening(app: &TestApp, listening: bool) {
+    let started = std::time::Instant::now();
+    while app.state.page_cache.local.listening() != listening {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the invalidation listener never became {listening}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+fn memory_hits(app: &TestApp) -> u64 {
+    app.state
+        .page_cache
+        .stats
+        .local_hits
+        .load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Two instances behind a load balancer: each keeps pages in its own memory, and a change
+/// made through one is on the other's pages at once.
+#[tokio::test]
+async fn two_instances_drop_each_others_pages_from_memory() {
+    let pool = common::test_pool().await;
+    let prefix = format!("waypost-test:two:{}:{}", std::process::id(), rand_suffix());
+    let vars = [("PAGE_CACHE", "true"), ("REDIS_PREFIX", prefix.as_str())];
+    let one = TestApp::with_vars(pool.clone(), &vars).await;
+    let two = TestApp::with_vars(pool, &vars).await;
+    until_listening(&one, true).await;
+    until_listening(&two, true).await;
+
+    let mut writer = one.user("wendy", Some("writer")).await;
+    let first = writer.publish("The first story", "Body.").await;
+    get_until_hit(&two, "/").await;
+    get_until_hit(&two, &format!("/articles/{first}")).await;
+    let before = memory_hits(&two);
+    let page = two.client().get("/").await;
+    assert!(page.body.contains("The first story"));
+    assert_eq!(
+        memory_hits(&two),
+        before + 1,
+        "the second instance served / from its memory"
+    );
+
+    // Through the first instance: a new story, then an edit of the first one.
+    writer.publish("Breaking news", "Body.").await;
+    let index = two.client().get("/").await;
+    assert!(
+        index.body.contains("Breaking news"),
+        "the second instance dropped its copy of the index"
+    );
+    let id = common::article_id(one.pool(), &first).await;
+    let saved = writer
+        .save_article(Some(id), "The first story, revised", "Body.", "publish")
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    // A new title is a new slug: the old address now redirects there, from either instance.
+    let moved = two.client().get(&format!("/articles/{first}")).await;
+    assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
+    let location = moved.header("location").expect("the new address");
+    let story = two.client().get(location).await;
+    assert!(story.body.contains("The first story, revised"));
+}
+
+/// Without the invalidation channel an instance could miss a change: its memory empties and
+/// is not used until the channel is back.
+#[tokio::test]
+async fn losing_the_channel_empties_memory_until_it_is_back() {
+    let pool = common::test_pool().await;
+    let port = free_port();
+    let mut redis = OwnRedis::start(port, None);
+    let url = redis.url();
+    let app = TestApp::with_vars(pool, &[("REDIS_URL", &url), ("PAGE_CACHE", "true")]).await;
+    until_listening(&app, true).await;
+    get_until_hit(&app, "/").await;
+    assert!(app.state.page_cache.local.held().0 >= 1);
+
+    redis.kill();
+    until_listening(&app, false).await;
+    assert_eq!(app.state.page_cache.local.held(), (0, 0));
+    let page = app.client().get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.header("x-waypost-cache").is_none(),
+        "not served from memory"
+    );
+
+    let _redis = OwnRedis::start(port, None);
+    until_listening(&app, true).await;
+    get_until_hit(&app, "/").await;
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default()
+}

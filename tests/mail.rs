@@ -710,15 +710,23 @@ async fn the_page_cache_runs_on_a_redis_cluster() {
     let redis = waypost::redis::connect(&cluster.url())
         .await
         .expect("cluster");
-    let cache = PageCache::new(redis, &format!("cachetest{}", rand_suffix()), true, 60, 100);
-    cache.put(
-        "/articles/lima",
-        b"lima".to_vec(),
-        &[Scope::Article("lima".into())],
+    // Redis only (no in-process tier): this is about the cluster.
+    let cache = PageCache::new(
+        redis,
+        &format!("cachetest{}", rand_suffix()),
+        true,
+        60,
+        100,
+        0,
     );
-    cache.put("/", b"index".to_vec(), &[Scope::Lists]);
+    let lists = [Scope::Lists];
+    let lima = [Scope::Article("lima".into())];
+    cache.put("/articles/lima", "lima".into(), &lima, 0);
+    cache.put("/", "index".into(), &lists, 0);
     let started = Instant::now();
-    while cache.get("/").await.is_none() || cache.get("/articles/lima").await.is_none() {
+    while cache.get("/", &lists, 0).await.is_none()
+        || cache.get("/articles/lima", &lima, 0).await.is_none()
+    {
         assert!(started.elapsed() < Duration::from_secs(5), "never stored");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -728,7 +736,7 @@ async fn the_page_cache_runs_on_a_redis_cluster() {
         })
         .await;
     assert!(
-        cache.get("/").await.is_some(),
+        cache.get("/", &lists, 0).await.is_some(),
         "an unrelated change drops nothing"
     );
     cache
@@ -736,8 +744,12 @@ async fn the_page_cache_runs_on_a_redis_cluster() {
             slug: "lima".into(),
         })
         .await;
-    assert_eq!(cache.get("/articles/lima").await, None);
-    assert_eq!(cache.get("/").await, None, "lists show the story too");
+    assert_eq!(cache.get("/articles/lima", &lima, 0).await, None);
+    assert_eq!(
+        cache.get("/", &lists, 0).await,
+        None,
+        "lists show the story too"
+    );
     assert_eq!(
         cache
             .stats

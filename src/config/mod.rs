@@ -80,6 +80,8 @@ pub struct Config {
     pub page_cache_ttl_secs: u64,
     /// At most this many cached pages (`PAGE_CACHE_MAX_ENTRIES`).
     pub page_cache_max_entries: u64,
+    /// Megabytes of pages each instance also keeps in memory (0: Redis only).
+    pub page_cache_local_mb: usize,
     pub mail: MailConfig,
     /// Unverified accounts may read but not rate or comment.
     pub require_verified_email: bool,
@@ -297,6 +299,7 @@ impl Config {
                 1,
                 10_000_000,
             )? as u64,
+            page_cache_local_mb: parse_number(&get, "PAGE_CACHE_LOCAL_MB", 64, 0, 16_384)? as usize,
             mail: mail_config(&get, development)?,
             require_verified_email: flag(&get, "REQUIRE_VERIFIED_EMAIL", true)?,
             confirm_email_change: flag(&get, "CONFIRM_EMAIL_CHANGE", true)?,

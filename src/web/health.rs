@@ -44,6 +44,8 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
     let word = |ok: bool| if ok { "ok" } else { "down" };
     let stats = &state.page_cache.stats;
     let load = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
+    let local = &state.page_cache.local;
+    let (local_pages, local_bytes) = local.held();
     (
         code,
         Json(json!({
@@ -57,6 +59,13 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
                 "hits": load(&stats.hits),
                 "misses": load(&stats.misses),
                 "errors": load(&stats.errors),
+                "memory": {
+                    "enabled": local.enabled(),
+                    "listening": local.listening(),
+                    "pages": local_pages,
+                    "bytes": local_bytes,
+                    "hits": load(&stats.local_hits),
+                },
             },
             "mail_queue": mail,
         })),

@@ -110,7 +110,8 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     };
 
-    if let Some(entry) = cache.get(&id).await {
+    let generation = cache.generation();
+    if let Some(entry) = cache.get(&id, &scopes, generation).await {
         match replay(&entry, &nonce) {
             Some(response) => return response,
             None => cache.hit_was_unusable(),
@@ -132,7 +133,7 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     entry.extend_from_slice(nonce.as_bytes());
     entry.push(b'\n');
     entry.extend_from_slice(&bytes);
-    cache.put(&id, entry, &scopes);
+    cache.put(&id, entry.into(), &scopes, generation);
     Response::from_parts(parts, Body::from(bytes))
 }
 

@@ -3,9 +3,17 @@
 //! (`web::page_cache`); commands say what they changed ([`Change`]) and only the pages that
 //! show it are dropped. Redis trouble never becomes an error page: a failed lookup is a miss,
 //! a failed invalidation is logged and the entries expire on their own.
+//!
+//! In front of Redis each instance keeps the hottest pages in memory ([`local`]); every
+//! invalidation is also published, so every instance drops the same pages ([`listen`]).
+
+pub mod listen;
+pub mod local;
 
 use crate::redis::RedisPool;
+use bytes::Bytes;
 use fred::prelude::*;
+use local::LocalPages;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +23,9 @@ const REDIS_TIMEOUT: Duration = Duration::from_millis(150);
 
 #[derive(Debug, Default)]
 pub struct CacheStats {
+    /// Hits from either tier; `local_hits` counts those served from this instance's memory.
     pub hits: AtomicU64,
+    pub local_hits: AtomicU64,
     pub misses: AtomicU64,
     pub errors: AtomicU64,
 }
@@ -88,17 +98,21 @@ pub struct PageCache {
     /// No more entries than this are stored (the Redis holds sessions and the mail queue too).
     max_entries: u64,
     pub stats: Arc<CacheStats>,
+    /// This instance's in-process tier.
+    pub local: Arc<LocalPages>,
 }
 
 impl PageCache {
     /// `prefix` namespaces the keys (`{<prefix>:pagecache}:…`: one Redis Cluster hash tag,
     /// so dropping a scope's pages is one multi-key `UNLINK` on a cluster too).
+    /// `local_bytes` sizes the in-process tier (0: none).
     pub fn new(
         redis: RedisPool,
         prefix: &str,
         enabled: bool,
         ttl_secs: u64,
         max_entries: u64,
+        local_bytes: usize,
     ) -> Self {
         Self {
             redis,
@@ -107,11 +121,33 @@ impl PageCache {
             ttl_secs,
             max_entries,
             stats: Arc::default(),
+            local: Arc::new(LocalPages::new(if enabled { local_bytes } else { 0 })),
         }
     }
 
     pub fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    fn channel(&self) -> String {
+        format!("{}:invalidations", self.prefix)
+    }
+
+    /// Starts hearing other instances' invalidations, which the in-process tier needs before
+    /// it serves anything (a task for the life of the process).
+    pub fn start_listening(&self) {
+        if self.local.enabled() {
+            tokio::spawn(listen::listen(
+                self.redis.clone(),
+                self.channel(),
+                self.local.clone(),
+            ));
+        }
+    }
+
+    /// Read before rendering a page that may be stored: see [`PageCache::put`].
+    pub fn generation(&self) -> u64 {
+        self.local.generation()
     }
 
     fn page_key(&self, id: &str) -> String {
@@ -127,8 +163,14 @@ impl PageCache {
         self.redis.scard(self.scope_key("all")).await
     }
 
-    /// The stored entry for `id`, counting a hit or a miss. Redis errors count as misses.
-    pub async fn get(&self, id: &str) -> Option<Vec<u8>> {
+    /// The stored entry for `id`, from memory or else Redis (then kept in memory under
+    /// `scopes`), counting a hit or a miss. Redis errors count as misses.
+    pub async fn get(&self, id: &str, scopes: &[Scope], generation: u64) -> Option<Bytes> {
+        if let Some(page) = self.local.get(id) {
+            self.stats.hits.fetch_add(1, Ordering::Relaxed);
+            self.stats.local_hits.fetch_add(1, Ordering::Relaxed);
+            return Some(page);
+        }
         let key = self.page_key(id);
         let found =
             match tokio::time::timeout(REDIS_TIMEOUT, self.redis.get::<Option<Vec<u8>>, _>(&key))
@@ -146,6 +188,11 @@ impl PageCache {
             &self.stats.misses
         };
         counter.fetch_add(1, Ordering::Relaxed);
+        let found = found.map(Bytes::from);
+        if let Some(page) = &found {
+            self.local
+                .put(id, page.clone(), key_parts(scopes), generation);
+        }
         found
     }
 
@@ -155,9 +202,12 @@ impl PageCache {
         self.stats.misses.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Stores `entry` under `id`, filed under each scope (in the background: the answer
-    /// doesn't wait for Redis), unless the cache already holds `max_entries` pages.
-    pub fn put(&self, id: &str, entry: Vec<u8>, scopes: &[Scope]) {
+    /// Stores `entry` under `id`, filed under each scope: in memory unless an invalidation
+    /// came after `generation` was read (the page may predate it), and in Redis in the
+    /// background (the answer doesn't wait) unless it already holds `max_entries` pages.
+    pub fn put(&self, id: &str, entry: Bytes, scopes: &[Scope], generation: u64) {
+        self.local
+            .put(id, entry.clone(), key_parts(scopes), generation);
         let cache = self.clone();
         let key = self.page_key(id);
         let scope_keys: Vec<String> = scopes
@@ -191,15 +241,17 @@ impl PageCache {
         });
     }
 
-    /// Drops the pages that show what changed.
+    /// Drops the pages that show what changed, here, in Redis, and (by a published message)
+    /// in every other instance's memory.
     pub async fn invalidate(&self, change: Change) {
         let scopes: Vec<String> = match change.scopes() {
-            Some(scopes) => scopes.iter().map(Scope::key_part).collect(),
+            Some(scopes) => key_parts(&scopes),
             None => vec!["all".to_owned()],
         };
-        let drop_scopes = async {
-            for scope in scopes {
-                let set = self.scope_key(&scope);
+        self.local.drop_scopes(&scopes);
+        let drop_shared = async {
+            for scope in &scopes {
+                let set = self.scope_key(scope);
                 let members: Vec<String> = self.redis.smembers(&set).await?;
                 for chunk in members.chunks(500) {
                     let _: () = self.redis.unlink(chunk.to_vec()).await?;
@@ -208,12 +260,36 @@ impl PageCache {
             }
             Ok::<(), fred::error::Error>(())
         };
-        match tokio::time::timeout(Duration::from_secs(2), drop_scopes).await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "page cache invalidation failed"),
-            Err(_) => tracing::warn!("page cache invalidation timed out"),
+        // After Redis: an instance that hears this must not refill its memory from Redis.
+        let tell_others = async {
+            let _: i64 = self
+                .redis
+                .next()
+                .publish(self.channel(), listen::encode(&scopes))
+                .await?;
+            Ok::<(), fred::error::Error>(())
+        };
+        for (step, done) in [
+            ("dropping pages", within(drop_shared).await),
+            ("telling other instances", within(tell_others).await),
+        ] {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::warn!(%error, step, "page cache invalidation failed"),
+                Err(_) => tracing::warn!(step, "page cache invalidation timed out"),
+            }
         }
     }
+}
+
+async fn within<T>(
+    step: impl std::future::Future<Output = T>,
+) -> Result<T, tokio::time::error::Elapsed> {
+    tokio::time::timeout(Duration::from_secs(2), step).await
+}
+
+fn key_parts(scopes: &[Scope]) -> Vec<String> {
+    scopes.iter().map(Scope::key_part).collect()
 }
 
 #[cfg(test)]
