@@ -387,3 +387,35 @@ async fn a_photos_position_suggests_a_place_but_is_never_kept() {
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     assert!(response.json()["place"].is_null());
 }
+
+/// Maps and place lists are kept per process with the places version they were drawn at:
+/// a story published through one instance is on the other's maps at the next request.
+#[tokio::test]
+async fn maps_drawn_by_one_instance_follow_changes_made_through_another() {
+    let pool = common::test_pool().await;
+    let one = TestApp::new(pool.clone()).await;
+    let two = TestApp::new(pool).await;
+    let mut writer = one.user("wendy", Some("writer")).await;
+    let first = save_with_places(&mut writer, None, "Seven hills", LISBON, "publish").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+
+    let mut reader = two.client();
+    for path in ["/places", "/places/portugal", "/places/portugal/lisbon"] {
+        let page = reader.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(!page.body.contains("/places/portugal/porto"), "{path}");
+    }
+
+    let second = save_with_places(&mut writer, None, "Port wine cellars", PORTO, "publish").await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let world = reader.get("/places").await;
+    assert!(world.body.contains(r#"aria-label="Portugal: 2 places""#));
+    let country = reader.get("/places/portugal").await;
+    assert!(country.body.contains(r#"href="/places/portugal/porto""#));
+    let lisbon = reader.get("/places/portugal/lisbon").await;
+    assert!(
+        lisbon.body.contains("Port wine cellars"),
+        "Porto's story is nearby"
+    );
+    assert!(lisbon.body.contains(r#"href="/places/portugal/porto""#));
+}

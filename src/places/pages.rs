@@ -28,7 +28,8 @@ pub struct PlacePage {
 pub async fn world_places() -> Result<WorldView, AppError> {
     async {
         let state = crate::request::app_state()?;
-        crate::places::server::views::world_view(&state.pool).await
+        let world = crate::places::server::views::world_view(&state.pool).await?;
+        Ok(std::sync::Arc::unwrap_or_clone(world))
     }
     .await
     .map_err(AppError::with_status)
@@ -52,7 +53,10 @@ pub async fn country_places(
         )
         .await?;
         let stories = with_card_ratings(&state, &actor, stories).await?;
-        Ok(CountryPage { map, stories })
+        Ok(CountryPage {
+            map: std::sync::Arc::unwrap_or_clone(map),
+            stories,
+        })
     }
     .await
     .map_err(AppError::with_status)

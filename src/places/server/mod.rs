@@ -2,6 +2,7 @@
 //! Articles call [`parse_choices`] and [`set_story_places`] from their save command, inside its
 //! transaction; the place pages' data is in [`views`].
 
+pub mod at_version;
 pub mod atlas;
 pub mod gazetteer;
 pub mod map;

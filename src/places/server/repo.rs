@@ -247,14 +247,13 @@ pub struct NearbyRow {
     pub km: f64,
 }
 
-/// Published stories at other places within `radius_km`, nearest first: a latitude/longitude
-/// box on the index, then exact (haversine) distances on what is inside it.
-pub async fn nearby_stories(
+/// Other places with stories within `radius_km`, nearest first, with their distance: a
+/// latitude/longitude box on the index, then exact (haversine) distances on what is inside.
+pub async fn neighbours(
     pool: &PgPool,
     place: &PlaceRow,
     radius_km: f64,
-    limit: i64,
-) -> Result<(Vec<NearbyRow>, Vec<PlaceRow>), sqlx::Error> {
+) -> Result<Vec<(PlaceRow, f64)>, sqlx::Error> {
     let dlat = radius_km / 111.0;
     let dlon = radius_km / (111.0 * place.lat.to_radians().cos().max(0.05));
     let places = sqlx::query_as!(
@@ -271,20 +270,29 @@ pub async fn nearby_stories(
     )
     .fetch_all(pool)
     .await?;
-    let mut near: Vec<(i64, f64)> = places
-        .iter()
+    let mut near: Vec<(PlaceRow, f64)> = places
+        .into_iter()
         .map(|p| {
-            (
-                p.id,
-                super::gazetteer::distance_km(place.lat, place.lon, p.lat, p.lon),
-            )
+            let km = super::gazetteer::distance_km(place.lat, place.lon, p.lat, p.lon);
+            (p, km)
         })
         .filter(|(_, km)| *km <= radius_km)
         .collect();
     near.sort_by(|a, b| a.1.total_cmp(&b.1));
-    // Nearest place first; usually the first one or two fill the list.
+    Ok(near)
+}
+
+/// Up to `limit` published stories at the `near` places (nearest first), leaving out those
+/// that are also at `here`.
+pub async fn stories_near(
+    pool: &PgPool,
+    here: i64,
+    near: &[(i64, f64)],
+    limit: i64,
+) -> Result<Vec<NearbyRow>, sqlx::Error> {
     let mut stories: Vec<NearbyRow> = Vec::new();
-    for (place_id, km) in near {
+    // Usually the nearest place or two fill the list.
+    for &(place_id, km) in near {
         if stories.len() as i64 >= limit {
             break;
         }
@@ -295,7 +303,7 @@ pub async fn nearby_stories(
                  AND NOT EXISTS (SELECT 1 FROM article_places here WHERE here.article_id = a.id AND here.place_id = $2)
                ORDER BY a.published_at DESC, a.id DESC LIMIT $3"#,
             place_id,
-            place.id,
+            here,
             limit,
         )
         .fetch_all(pool)
@@ -314,5 +322,13 @@ pub async fn nearby_stories(
             }
         }
     }
-    Ok((stories, places))
+    Ok(stories)
+}
+
+/// Goes up with every story recount (`places_version`): what was drawn at this version is
+/// still current.
+pub async fn places_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!("SELECT version FROM places_version")
+        .fetch_one(pool)
+        .await
 }

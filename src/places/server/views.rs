@@ -1,5 +1,6 @@
 //! What the place pages, a story's map and a writer's map show, drawn on the server.
 
+use super::at_version::AtVersion;
 use super::gazetteer::gazetteer;
 use super::map::{self, Frame, MapSpec, Pin};
 use super::{place_ref, repo};
@@ -12,6 +13,10 @@ use crate::places::model::{
 use crate::wording::count;
 use sqlx::PgPool;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+/// Country and place pages kept per process (each a few KB of drawing).
+const PAGES_KEPT: usize = 2_000;
 
 /// "Nearby" reaches this far.
 pub const NEARBY_KM: f64 = 300.0;
@@ -41,7 +46,13 @@ fn pin(place: &PlaceRef, count: i64) -> Pin {
 }
 
 /// `/places`: every place with stories on a world map, and the countries.
-pub async fn world_view(pool: &PgPool) -> Result<WorldView, AppError> {
+pub async fn world_view(pool: &PgPool) -> Result<Arc<WorldView>, AppError> {
+    static WORLD: LazyLock<AtVersion<(), WorldView>> = LazyLock::new(|| AtVersion::new(1));
+    let version = repo::places_version(pool).await?;
+    WORLD.get_or_make((), version, draw_world(pool)).await
+}
+
+async fn draw_world(pool: &PgPool) -> Result<WorldView, AppError> {
     let rows = repo::places_with_stories(pool, None).await?;
     let places: Vec<(PlaceRef, i64)> = rows
         .iter()
@@ -101,10 +112,35 @@ pub async fn country_view(
     country_slug: &str,
     page: i64,
     page_size: i64,
-) -> Result<(CountryMap, ArticlePage), AppError> {
+) -> Result<(Arc<CountryMap>, ArticlePage), AppError> {
+    static COUNTRIES: LazyLock<AtVersion<&'static str, CountryMap>> =
+        LazyLock::new(|| AtVersion::new(PAGES_KEPT));
     let country = gazetteer()
         .country_by_slug(country_slug)
         .ok_or(AppError::NotFound)?;
+    let version = repo::places_version(pool).await?;
+    let map = COUNTRIES
+        .get_or_make(country.code, version, draw_country(pool, country))
+        .await?;
+    let filter = ListFilter {
+        country: Some(country.code),
+        ..Default::default()
+    };
+    let (items, total) = list_published(
+        pool,
+        &filter,
+        Sort::Newest,
+        page_size,
+        (page - 1) * page_size,
+    )
+    .await?;
+    Ok((map, ArticlePage::new(items, page, total, page_size)?))
+}
+
+async fn draw_country(
+    pool: &PgPool,
+    country: &super::gazetteer::Country,
+) -> Result<CountryMap, AppError> {
     let rows = repo::places_with_stories(pool, Some(country.code)).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
@@ -128,25 +164,21 @@ pub async fn country_view(
         size: (800.0, 560.0),
         country_links: &[],
     });
-    let filter = ListFilter {
-        country: Some(country.code),
-        ..Default::default()
-    };
-    let (items, total) = list_published(
-        pool,
-        &filter,
-        Sort::Newest,
-        page_size,
-        (page - 1) * page_size,
-    )
-    .await?;
-    let map = CountryMap {
+    Ok(CountryMap {
         name: country.name.to_owned(),
         href: format!("/places/{}", country.slug),
         map_svg,
         places,
-    };
-    Ok((map, ArticlePage::new(items, page, total, page_size)?))
+    })
+}
+
+/// A place page's parts that depend on the places alone: the place, its neighbours with
+/// stories (nearest first, with their distance) and the map of them.
+struct PlaceParts {
+    row: repo::PlaceRow,
+    place: PlaceRef,
+    neighbours: Vec<(i64, f64, PlaceRef)>,
+    map_svg: String,
 }
 
 /// `/places/<country>/<place>`: the place on a map with its neighbours, its stories, and
@@ -158,35 +190,76 @@ pub async fn place_view(
     page: i64,
     page_size: i64,
 ) -> Result<(PlaceMap, ArticlePage), AppError> {
+    static PLACES: LazyLock<AtVersion<(&'static str, String), PlaceParts>> =
+        LazyLock::new(|| AtVersion::new(PAGES_KEPT));
     let country = gazetteer()
         .country_by_slug(country_slug)
         .ok_or(AppError::NotFound)?;
-    let row = repo::by_slug(pool, country.code, place_slug)
+    let version = repo::places_version(pool).await?;
+    let parts = PLACES
+        .get_or_make(
+            (country.code, place_slug.to_owned()),
+            version,
+            draw_place(pool, country.code, place_slug),
+        )
+        .await?;
+    let near: Vec<(i64, f64)> = parts
+        .neighbours
+        .iter()
+        .map(|(id, km, _)| (*id, *km))
+        .collect();
+    let nearby = repo::stories_near(pool, parts.row.id, &near, NEARBY_STORIES)
         .await?
-        .filter(|r| r.story_count > 0)
-        .ok_or(AppError::NotFound)?;
-    let place = place_ref(&row);
-    let (nearby_rows, neighbours) =
-        repo::nearby_stories(pool, &row, NEARBY_KM, NEARBY_STORIES).await?;
-    let neighbour_refs: HashMap<i64, PlaceRef> =
-        neighbours.iter().map(|r| (r.id, place_ref(r))).collect();
-    let nearby = nearby_rows
         .into_iter()
         .filter_map(|n| {
+            let (_, _, place) = parts
+                .neighbours
+                .iter()
+                .find(|(id, _, _)| *id == n.place_id)?;
             Some(NearbyStory {
                 slug: n.slug,
                 title: n.title,
-                place: neighbour_refs.get(&n.place_id)?.clone(),
+                place: place.clone(),
                 km: n.km.round() as i64,
             })
         })
         .collect();
+    let filter = ListFilter {
+        place: Some(parts.row.id),
+        ..Default::default()
+    };
+    let (items, total) = list_published(
+        pool,
+        &filter,
+        Sort::Newest,
+        page_size,
+        (page - 1) * page_size,
+    )
+    .await?;
+    let map = PlaceMap {
+        place: parts.place.clone(),
+        map_svg: parts.map_svg.clone(),
+        nearby,
+    };
+    Ok((map, ArticlePage::new(items, page, total, page_size)?))
+}
+
+async fn draw_place(
+    pool: &PgPool,
+    country_code: &str,
+    place_slug: &str,
+) -> Result<PlaceParts, AppError> {
+    let row = repo::by_slug(pool, country_code, place_slug)
+        .await?
+        .filter(|r| r.story_count > 0)
+        .ok_or(AppError::NotFound)?;
+    let place = place_ref(&row);
+    let near = repo::neighbours(pool, &row, NEARBY_KM).await?;
     // The place itself, then its neighbours with stories (those in view are drawn).
     let mut pins = vec![pin(&place, i64::from(row.story_count))];
     pins.extend(
-        neighbours
-            .iter()
-            .map(|r| pin(&place_ref(r), i64::from(r.story_count))),
+        near.iter()
+            .map(|(r, _)| pin(&place_ref(r), i64::from(r.story_count))),
     );
     let title = format!("Map of {} and places nearby", place.label());
     let map_svg = map::render(&MapSpec {
@@ -199,24 +272,16 @@ pub async fn place_view(
         size: (800.0, 480.0),
         country_links: &[],
     });
-    let filter = ListFilter {
-        place: Some(row.id),
-        ..Default::default()
-    };
-    let (items, total) = list_published(
-        pool,
-        &filter,
-        Sort::Newest,
-        page_size,
-        (page - 1) * page_size,
-    )
-    .await?;
-    let map = PlaceMap {
+    let neighbours = near
+        .iter()
+        .map(|(r, km)| (r.id, *km, place_ref(r)))
+        .collect();
+    Ok(PlaceParts {
+        row,
         place,
+        neighbours,
         map_svg,
-        nearby,
-    };
-    Ok((map, ArticlePage::new(items, page, total, page_size)?))
+    })
 }
 
 /// The small map beside a story's byline; empty when the story names no place.
