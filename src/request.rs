@@ -85,3 +85,17 @@ pub async fn start_session(auth: &mut AuthSession, user: &User) -> Result<(), Ap
         AppError::Internal
     })
 }
+
+/// Takes a one-time value (a form's refusal, a new token to show once) out of the session.
+/// Only a value that is there is removed: tower-sessions counts any removal as a change and
+/// would otherwise write the session back to Redis on every visit to the page.
+pub async fn take_from_session<T: serde::de::DeserializeOwned>(
+    session: &tower_sessions::Session,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    let value = session.get::<T>(key).await?;
+    if value.is_some() {
+        session.remove::<serde_json::Value>(key).await?;
+    }
+    Ok(value)
+}

@@ -190,6 +190,40 @@ async fn login_logout_and_session_rotation() {
     assert_eq!(other.login("ana", PASSWORD).await.status, StatusCode::OK);
 }
 
+/// A session lives 14 days from the reader's last visit, not from their sign-in: the first
+/// request of a day renews it (cookie and stored expiry), later ones that day cost nothing.
+#[tokio::test]
+async fn sessions_are_renewed_once_a_day_while_used() {
+    use fred::prelude::*;
+    let pool = common::test_pool().await;
+    let app = TestApp::new(pool).await;
+    let mut client = app.client();
+    client.signup("ana", "ana@example.com").await;
+    let cookie = client.cookie.clone().expect("signed in");
+
+    let first = client.get("/account").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let renewal = first
+        .header("set-cookie")
+        .expect("the day's first request renews");
+    assert!(renewal.contains("Max-Age=1209600"), "{renewal}");
+    assert_eq!(
+        client.cookie.as_deref(),
+        Some(cookie.as_str()),
+        "the same session"
+    );
+    let id = cookie.split_once('=').map(|(_, id)| id).expect("id");
+    let ttl: i64 = app.state.redis.ttl(id).await.expect("redis");
+    assert!(ttl > 13 * 86_400, "stored for 14 more days: {ttl}");
+
+    let second = client.get("/account").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(
+        second.header("set-cookie").is_none(),
+        "renewed once a day, not on every request"
+    );
+}
+
 #[tokio::test]
 async fn wrong_password_is_a_clear_422() {
     let pool = common::test_pool().await;

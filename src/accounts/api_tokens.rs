@@ -29,13 +29,13 @@ pub const ERROR_KEY: &str = "api_token_error";
 #[server(prefix = "/sfn", endpoint = "api_tokens")]
 pub async fn get_api_tokens() -> Result<ApiTokens, AppError> {
     use super::server::api_tokens;
-    use crate::request::{app_state, auth_session};
+    use crate::request::{app_state, auth_session, take_from_session};
     async {
         let auth = auth_session().await?;
         let user = auth.user.clone().ok_or(AppError::Unauthenticated)?;
         let state = app_state()?;
-        let created = auth.session.remove::<String>(CREATED_KEY).await?;
-        let error = auth.session.remove::<String>(ERROR_KEY).await?;
+        let created = take_from_session::<String>(&auth.session, CREATED_KEY).await?;
+        let error = take_from_session::<String>(&auth.session, ERROR_KEY).await?;
         let tokens = api_tokens::list(&state.pool, user.id)
             .await?
             .into_iter()

@@ -10,6 +10,7 @@ pub mod page_cache;
 pub mod proxy;
 pub mod scripts;
 pub mod security;
+pub mod session_refresh;
 
 use crate::accounts::server::{social, Backend};
 use crate::admin::server::actions as admin;
@@ -54,7 +55,9 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(production)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(
+            session_refresh::SESSION_DAYS,
+        )));
     let auth_layer =
         AuthManagerLayerBuilder::new(Backend::new(state.pool.clone()), session_layer).build();
 
@@ -152,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         // Static files (precompressed, cached by name or validated by ETag), else the 404 page.
         .fallback(assets::site_file_or_app)
         .layer(axum::middleware::from_fn(scripts::only_where_islands_are))
+        .layer(axum::middleware::from_fn(session_refresh::renew_daily))
         .layer(auth_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -104,7 +104,7 @@ pub async fn admin_account(id: String) -> Result<UserPage, AppError> {
         let mut page = crate::admin::server::user_page(&state.pool, id).await?;
         let session = crate::request::auth_session().await?.session;
         let refused: Option<(i64, UserEdit, crate::error::FieldErrors)> =
-            session.remove(REFUSED_EDIT).await?;
+            crate::request::take_from_session(&session, REFUSED_EDIT).await?;
         page.refused = refused
             .filter(|(for_id, _, _)| *for_id == id)
             .map(|(_, edit, errors)| (edit, errors));
