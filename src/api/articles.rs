@@ -6,9 +6,9 @@ use super::json::{required, ApiJson};
 use super::model::{
     MultipleArticlesResponse, NewArticleRequest, SingleArticleResponse, UpdateArticleRequest,
 };
-use super::queries;
 use crate::accounts::server::Actor;
 use crate::accounts::Permission;
+use crate::articles::server::repo::api_view::{self, ArticleRecord};
 use crate::articles::server::repo::{self, ListFilter};
 use crate::articles::server::write::{save, ArticleInput};
 use crate::engagement::server::favorites;
@@ -70,7 +70,7 @@ async fn page(
     viewer: Option<i64>,
 ) -> ApiResult<MultipleArticlesResponse> {
     let (ids, total) = repo::page_ids(&state.pool, filter, query.limit, query.offset).await?;
-    let rows = queries::article_summaries(&state.pool, &ids, viewer).await?;
+    let rows = api_view::article_summaries(&state.pool, &ids, viewer).await?;
     Ok(MultipleArticlesResponse {
         articles: rows
             .into_iter()
@@ -139,8 +139,8 @@ pub async fn feed(
 }
 
 /// The article at `slug` as `viewer` may see it: drafts only for their authors and editors.
-async fn visible(state: &AppState, actor: &Actor, slug: &str) -> ApiResult<queries::ArticleRecord> {
-    let record = queries::article_by_slug(&state.pool, slug, actor.id())
+async fn visible(state: &AppState, actor: &Actor, slug: &str) -> ApiResult<ArticleRecord> {
+    let record = api_view::article_by_slug(&state.pool, slug, actor.id())
         .await?
         .ok_or_else(|| ApiError::not_found("article"))?;
     if record.status != "published" && !actor.can_edit(&record.author_ids) {

@@ -5,16 +5,17 @@ use super::auth::{Caller, SignedIn};
 use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
 use super::model::{MultipleCommentsResponse, NewCommentRequest, SingleCommentResponse};
-use super::queries;
 use crate::accounts::server::Actor;
+use crate::articles::server::repo::api_view;
 use crate::engagement::server::discussion;
+use crate::engagement::server::flat_comments;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use http::StatusCode;
 
 async fn published_article(state: &AppState, actor: &Actor, slug: &str) -> ApiResult<i64> {
-    let record = queries::article_by_slug(&state.pool, slug, actor.id())
+    let record = api_view::article_by_slug(&state.pool, slug, actor.id())
         .await?
         .filter(|r| r.status == "published")
         .ok_or_else(|| ApiError::not_found("article"))?;
@@ -36,7 +37,7 @@ pub async fn list(
     Path(slug): Path<String>,
 ) -> ApiResult<Json<MultipleCommentsResponse>> {
     let article_id = published_article(&state, &actor, &slug).await?;
-    let rows = queries::comments(&state.pool, article_id, None, actor.id()).await?;
+    let rows = flat_comments::comments(&state.pool, article_id, None, actor.id()).await?;
     Ok(Json(MultipleCommentsResponse {
         comments: rows
             .into_iter()
@@ -73,7 +74,7 @@ pub async fn create(
         .await
         .map_err(|e| ApiError::from_app(e, "comment", &[]))?;
     let user = &caller.user;
-    let comment = queries::comments(&state.pool, article_id, Some(id), Some(user.id))
+    let comment = flat_comments::comments(&state.pool, article_id, Some(id), Some(user.id))
         .await?
         .into_iter()
         .next()

@@ -14,7 +14,7 @@ pub mod error;
 pub mod json;
 pub mod model;
 pub mod profiles;
-pub mod queries;
+pub mod shapes;
 pub mod tags;
 pub mod users;
 

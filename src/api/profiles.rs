@@ -3,18 +3,19 @@
 use super::auth::{Caller, SignedIn};
 use super::error::{ApiError, ApiResult};
 use super::model::ProfileResponse;
-use super::queries;
+use super::shapes;
 use crate::accounts::server::follows;
+use crate::accounts::server::repo as accounts_repo;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 
 async fn load(state: &AppState, username: &str, viewer: Option<i64>) -> ApiResult<ProfileResponse> {
-    let record = queries::profile_by_username(&state.pool, username, viewer)
+    let record = accounts_repo::profile_by_username(&state.pool, username, viewer)
         .await?
         .ok_or_else(|| ApiError::not_found("profile"))?;
     Ok(ProfileResponse {
-        profile: queries::profile(
+        profile: shapes::profile(
             &state.config.site_url,
             record.username,
             record.bio,

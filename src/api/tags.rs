@@ -2,7 +2,7 @@
 
 use super::error::ApiResult;
 use super::model::TagsResponse;
-use super::queries;
+use crate::articles::server::repo::api_view;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -13,6 +13,6 @@ use axum::Json;
 )]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<TagsResponse>> {
     Ok(Json(TagsResponse {
-        tags: queries::tags(&state.pool).await?,
+        tags: api_view::tags(&state.pool).await?,
     }))
 }

@@ -6,10 +6,11 @@ use super::error::{ApiError, ApiResult};
 use super::json::required;
 use super::json::ApiJson;
 use super::model::{LoginRequest, RegisterRequest, UpdateUserRequest, User, UserResponse};
-use super::queries;
+use super::shapes;
 use crate::accounts::server::credentials::{self, PasswordChange};
 use crate::accounts::server::profile::{update_profile, ProfileChange};
 use crate::accounts::server::registration::{sign_up, Registration};
+use crate::accounts::server::repo as accounts_repo;
 use crate::accounts::server::{repo, sign_in, Credential};
 use crate::error::FieldErrors;
 use crate::request::client_ip_of;
@@ -38,10 +39,10 @@ async fn user_response(
     user: &repo::User,
     auth_time: u64,
 ) -> ApiResult<UserResponse> {
-    let profile = queries::profile_by_username(&state.pool, &user.username, None)
+    let profile = accounts_repo::profile_by_username(&state.pool, &user.username, None)
         .await?
         .ok_or_else(ApiError::token_invalid)?;
-    let public = queries::profile(
+    let public = shapes::profile(
         &state.config.site_url,
         profile.username,
         profile.bio,

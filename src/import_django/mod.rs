@@ -11,6 +11,7 @@
 //! sanitizer as any story.
 
 mod content;
+pub mod legacy_ids;
 mod media;
 mod people;
 

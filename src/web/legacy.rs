@@ -2,6 +2,7 @@
 //! redirects to the same content here, so bookmarks and search results survive the move.
 
 use crate::error::AppError;
+use crate::import_django::legacy_ids;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,13 +14,7 @@ async fn post(State(state): State<AppState>, Path(id): Path<String>) -> Response
     let Ok(id) = id.trim_end_matches('/').parse::<i64>() else {
         return AppError::NotFound.into_response();
     };
-    let slug = sqlx::query_scalar!(
-        "SELECT a.slug FROM legacy_ids l JOIN articles a ON a.id = l.new_id
-         WHERE l.kind = 'post' AND l.legacy_id = $1 AND a.status = 'published'",
-        id
-    )
-    .fetch_optional(&state.pool)
-    .await;
+    let slug = legacy_ids::post_slug(&state.pool, id).await;
     match slug {
         Ok(Some(slug)) => Redirect::permanent(&format!("/articles/{slug}")).into_response(),
         Ok(None) => AppError::NotFound.into_response(),
@@ -32,13 +27,7 @@ async fn profile(State(state): State<AppState>, Path(id): Path<String>) -> Respo
     let Ok(id) = id.trim_end_matches('/').parse::<i64>() else {
         return AppError::NotFound.into_response();
     };
-    let username = sqlx::query_scalar!(
-        "SELECT u.username FROM legacy_ids l JOIN users u ON u.id = l.new_id
-         WHERE l.kind = 'user' AND l.legacy_id = $1 AND u.is_active",
-        id
-    )
-    .fetch_optional(&state.pool)
-    .await;
+    let username = legacy_ids::username(&state.pool, id).await;
     match username {
         Ok(Some(username)) => Redirect::permanent(&format!("/authors/{username}")).into_response(),
         Ok(None) => AppError::NotFound.into_response(),

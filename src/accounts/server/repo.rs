@@ -465,3 +465,30 @@ pub async fn write_profile(
     .await?;
     Ok(())
 }
+
+pub struct ProfileRecord {
+    pub id: i64,
+    pub username: String,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub following: bool,
+}
+
+/// An active user's public profile, with whether `viewer` follows them.
+pub async fn profile_by_username(
+    pool: &PgPool,
+    username: &str,
+    viewer: Option<i64>,
+) -> Result<Option<ProfileRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        ProfileRecord,
+        r#"SELECT u.id, u.username, p.bio, p.avatar_url AS "avatar_url?",
+                  EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND followee_id = u.id) AS "following!"
+           FROM users u JOIN profiles p ON p.user_id = u.id
+           WHERE lower(u.username) = lower($1) AND u.is_active"#,
+        username,
+        viewer,
+    )
+    .fetch_optional(pool)
+    .await
+}

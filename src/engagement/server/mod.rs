@@ -3,6 +3,7 @@
 pub mod comments;
 pub mod discussion;
 pub mod favorites;
+pub mod flat_comments;
 pub mod notify;
 pub mod ratings;
 

@@ -1,6 +1,7 @@
 //! Article queries: one story (read, write, authors, slugs); the lists are in [`lists`],
 //! search in [`search`].
 
+pub mod api_view;
 mod lists;
 mod search;
 
